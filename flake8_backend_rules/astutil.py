@@ -1,0 +1,108 @@
+"""Small, non-recursive helpers over ``ast`` nodes shared by the engine and the rules.
+
+Nothing here recurses on the tree's depth: analysed code can be thousands of levels deep.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Iterator, List, Optional, Set, Tuple
+
+_SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def dotted_name(node: ast.AST) -> Optional[str]:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def attribute_path(node: ast.AST) -> Tuple[Optional[ast.AST], List[str]]:
+    """Split ``a.b.c`` into (base node ``a``, ["b", "c"])."""
+    attrs: List[str] = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    attrs.reverse()
+    return node, attrs
+
+
+def call_name(node: ast.AST) -> Optional[str]:
+    """The last name of a callee: ``send`` for ``a.b.send(...)``, ``f`` for ``f(...)``."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def iter_nodes(root: ast.AST, into_scopes: bool = True) -> Iterator[ast.AST]:
+    """Pre-order walk of a subtree with an explicit stack.
+
+    With ``into_scopes=False`` nested functions, lambdas and classes are yielded but
+    not entered (their bodies belong to another scope)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not into_scopes and node is not root and isinstance(node, _SCOPE_TYPES):
+            continue
+        children = list(ast.iter_child_nodes(node))
+        children.reverse()
+        stack.extend(children)
+
+
+def names_in(node: ast.AST) -> Set[str]:
+    """Every ``Name`` id read in a subtree (not entering nested scopes)."""
+    return {n.id for n in iter_nodes(node, into_scopes=False) if isinstance(n, ast.Name)}
+
+
+def target_names(target: ast.AST) -> List[str]:
+    """Names bound by an assignment or loop target (tuples and starred unpacked)."""
+    out: List[str] = []
+    stack = [target]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            out.append(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            stack.extend(node.elts)
+        elif isinstance(node, ast.Starred):
+            stack.append(node.value)
+    return out
+
+
+def is_literal_collection(node: ast.AST) -> bool:
+    return isinstance(node, (ast.List, ast.Tuple, ast.Set))
+
+
+def string_value(node: Optional[ast.AST]) -> Optional[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def keyword(call: ast.Call, name: str) -> Optional[ast.keyword]:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def short_source(node: ast.AST, limit: int = 60) -> str:
+    """A one-line rendering of an expression for messages; never raises."""
+    try:
+        text = ast.unparse(node)
+    except (RecursionError, ValueError, AttributeError, TypeError):
+        return "<expression>"
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text

@@ -1,0 +1,514 @@
+"""What every rule may ask while the engine walks a module.
+
+The engine keeps the ancestors that matter (module, classes, functions, loops, exception
+handlers) as frames; the context answers the shared questions of RULES.md once: names
+resolved through imports, module kinds, query expressions, request handlers, task
+contexts. Facts about a whole function (its local bindings) are computed at most once per
+function, on first request, by a walk of that function's own statements.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Dict, List, Optional, Set, Tuple
+
+from .astutil import attribute_path, dotted_name, iter_nodes, target_names
+from .options import ModuleKind, Options, matches_dotted, module_kind
+from .queries import QueryInfo, analyse_chain, chain_links, prefetch_lookups_of_call
+from .registry import RULES
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+_NUMERIC_LIBS = ("numpy", "pandas", "polars", "torch")
+_DB_LIBS = ("django", "sqlalchemy")
+ROUTE_DECORATOR_ATTRS = frozenset(
+    "get post put patch delete head options api_route route websocket".split()
+)
+HANDLER_METHOD_NAMES = frozenset(
+    "get post put patch delete head list retrieve create update partial_update destroy"
+    " perform_create perform_update perform_destroy get_queryset".split()
+)
+_VIEW_BASE_SUFFIXES = ("View", "ViewSet", "APIView", "Mixin")
+_PROPERTY_NAMES = ("property", "cached_property")
+_ITERABLE_WRAPPERS = frozenset({"list", "tuple", "sorted", "reversed", "enumerate", "iter"})
+_MAX_FLOW_DEPTH = 12
+
+
+class Finding:
+    __slots__ = ("line", "col", "code", "message")
+
+    def __init__(self, line: int, col: int, code: str, message: str) -> None:
+        self.line = line
+        self.col = col
+        self.code = code
+        self.message = message
+
+    def key(self) -> Tuple[int, int, str]:
+        return (self.line, self.col, self.code)
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Finding({self.line}, {self.col}, {self.code!r}, {self.message!r})"
+
+
+class LoopFrame:
+    """A loop region: the body of ``for``/``while`` or the per-element part of a
+    comprehension."""
+
+    __slots__ = ("node", "kind", "targets", "tainted", "aliases", "iterable", "_prefetches")
+
+    def __init__(self, node: ast.AST, kind: str, targets: List[str], iterable: Optional[ast.AST]):
+        self.node = node
+        self.kind = kind  # "for" | "comp" | "while"
+        self.targets: Set[str] = set(targets)
+        self.tainted: Set[str] = set(targets)
+        # local -> (loop target, attribute path): `product = item.product`
+        self.aliases: Dict[str, Tuple[str, Tuple[str, ...]]] = {}
+        self.iterable = iterable
+        self._prefetches: Optional[Set[str]] = None
+
+
+class ClassFrame:
+    __slots__ = ("node", "name", "base_names", "querying_props", "self_reads")
+
+    def __init__(self, node: ast.ClassDef) -> None:
+        self.node = node
+        self.name = node.name
+        self.base_names = [
+            (dotted_name(b) or "").rsplit(".", 1)[-1] for b in node.bases
+        ]
+        # property name -> text of the first query it runs (BR001)
+        self.querying_props: Dict[str, str] = {}
+        # (reading property, read property, the `self.<prop>` node) (BR001)
+        self.self_reads: List[Tuple[str, str, ast.Attribute]] = []
+
+
+class HandlerFacts:
+    """What an ``except`` body does, computed once per broad handler."""
+
+    __slots__ = ("raises", "logs", "uses_name", "log_calls")
+
+    def __init__(self) -> None:
+        self.raises = False
+        self.logs = False
+        self.uses_name = False
+        self.log_calls: List[ast.Call] = []
+
+
+class Frame:
+    """A scope: the module, a function (or lambda) or a class body."""
+
+    __slots__ = (
+        "node", "kind", "parent", "class_frame", "loops", "params", "is_property",
+        "is_async", "self_name", "_bindings", "_handler", "_task",
+    )
+
+    def __init__(self, node: ast.AST, kind: str, parent: Optional["Frame"]) -> None:
+        self.node = node
+        self.kind = kind  # "module" | "function" | "lambda" | "class"
+        self.parent = parent
+        self.class_frame: Optional[ClassFrame] = None
+        self.loops: List[LoopFrame] = []
+        self.params: Set[str] = set()
+        self.is_property = False
+        self.is_async = isinstance(node, ast.AsyncFunctionDef)
+        self.self_name: Optional[str] = None
+        self._bindings: Optional[Dict[str, List[Tuple[Tuple[int, int], ast.AST]]]] = None
+        self._handler: Optional[bool] = None
+        self._task: Optional[bool] = None
+
+
+def _position(node: ast.AST) -> Tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+class Context:
+    def __init__(self, tree: ast.AST, filename: str, options: Options, enabled: frozenset) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.options = options
+        self.enabled = enabled
+        self.kind: ModuleKind = module_kind(filename, options)
+        self.findings: List[Finding] = []
+        self.imports: Dict[str, str] = {}
+        self.module_defs: Set[str] = set()
+        self._collect_module_imports(tree)
+        imported = set(self.imports.values())
+        roots = {name.split(".", 1)[0] for name in imported}
+        self.numeric_module = bool(roots & set(_NUMERIC_LIBS)) and not (roots & set(_DB_LIBS))
+        self.module_frame = Frame(tree, "module", None)
+        self.frame: Frame = self.module_frame
+        self.classes: List[ClassFrame] = []
+        self.handlers: List[Tuple[ast.ExceptHandler, bool]] = []
+        self._inner_query_calls: Set[int] = set()
+        self._query_cache: Dict[int, Optional[QueryInfo]] = {}
+        self._handler_facts: Dict[int, HandlerFacts] = {}
+
+    # -- reporting ---------------------------------------------------------------
+    def report(self, code: str, node: ast.AST, **fields: object) -> None:
+        if code not in self.enabled:
+            return
+        rule = RULES[code]
+        self.findings.append(
+            Finding(getattr(node, "lineno", 1), getattr(node, "col_offset", 0), code,
+                    f"{code} {rule.format(**fields)}")
+        )
+
+    # -- imports and names -------------------------------------------------------
+    def _collect_module_imports(self, tree: ast.AST) -> None:
+        """Module-level imports and definitions (also inside module-level if/try/with);
+        function-level imports are added by the engine as it meets them."""
+        stack = list(getattr(tree, "body", []))
+        while stack:
+            stmt = stack.pop()
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.add_import(stmt)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.module_defs.add(stmt.name)
+            elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While)):
+                for field in ("body", "orelse", "finalbody"):
+                    stack.extend(getattr(stmt, field, ()) or ())
+                for handler in getattr(stmt, "handlers", ()) or ():
+                    stack.extend(handler.body)
+            elif getattr(ast, "TryStar", None) is not None and isinstance(stmt, ast.TryStar):  # pragma: no cover
+                stack.extend(stmt.body + stmt.orelse + stmt.finalbody)
+                for handler in stmt.handlers:
+                    stack.extend(handler.body)
+
+    def add_import(self, stmt: ast.AST) -> None:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".", 1)[0]
+                    self.imports[head] = head
+        elif isinstance(stmt, ast.ImportFrom):
+            module = "." * (stmt.level or 0) + (stmt.module or "")
+            for alias in stmt.names:
+                if alias.name == "*":
+                    continue
+                full = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
+                self.imports[alias.asname or alias.name] = full
+
+    def resolve(self, node: ast.AST) -> Optional[str]:
+        """The dotted name an expression stands for once imports are applied, or None.
+
+        A bare name that is neither imported nor a builtin resolves to nothing."""
+        text = dotted_name(node)
+        if text is None:
+            return None
+        head, _, rest = text.partition(".")
+        target = self.imports.get(head)
+        if target is not None:
+            return f"{target}.{rest}" if rest else target
+        if head in BUILTIN_NAMES and head not in self.module_defs:
+            return text
+        return None
+
+    # -- frames (maintained by the engine) -------------------------------------
+    def enter_function(self, node: ast.AST) -> None:
+        kind = "lambda" if isinstance(node, ast.Lambda) else "function"
+        parent = self.frame
+        frame = Frame(node, kind, parent)
+        args = node.args
+        params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+        if args.vararg:
+            params.append(args.vararg.arg)
+        if args.kwarg:
+            params.append(args.kwarg.arg)
+        frame.params = set(params)
+        if parent.kind == "class" and self.classes:
+            frame.class_frame = self.classes[-1]
+            positional = args.posonlyargs + args.args
+            frame.self_name = positional[0].arg if positional else None
+            if kind == "function":
+                frame.is_property = self._is_property(node)
+        self.frame = frame
+
+    def leave_function(self, node: ast.AST) -> None:
+        if self.frame.node is node and self.frame.parent is not None:
+            self.frame = self.frame.parent
+
+    def enter_class(self, node: ast.ClassDef) -> None:
+        self.classes.append(ClassFrame(node))
+        self.frame = Frame(node, "class", self.frame)
+
+    def leave_class(self, node: ast.ClassDef) -> None:
+        if self.frame.node is node and self.frame.parent is not None:
+            self.frame = self.frame.parent
+        if self.classes and self.classes[-1].node is node:
+            self.classes.pop()
+
+    def _is_property(self, node: ast.AST) -> bool:
+        for deco in getattr(node, "decorator_list", ()):
+            resolved = self.resolve(deco)
+            if resolved and resolved.rsplit(".", 1)[-1] in _PROPERTY_NAMES:
+                return True
+        return False
+
+    @property
+    def class_frame(self) -> Optional[ClassFrame]:
+        return self.frame.class_frame
+
+    # -- loops -------------------------------------------------------------------
+    def enter_loop(self, loop: LoopFrame) -> None:
+        self.frame.loops.append(loop)
+
+    def leave_loop(self, loop: LoopFrame) -> None:
+        loops = self.frame.loops
+        if loops and loops[-1] is loop:
+            loops.pop()
+
+    def note_assignment(self, targets: List[ast.AST], value: Optional[ast.AST]) -> None:
+        """Inside loops, a local assigned from a loop-dependent value is loop-dependent."""
+        loops = self.frame.loops
+        if not loops or value is None:
+            return
+        from .astutil import names_in
+
+        used = names_in(value)
+        alias: Optional[Tuple[str, Tuple[str, ...]]] = None
+        base, attrs = attribute_path(value)
+        for loop in loops:
+            if isinstance(base, ast.Name):
+                if base.id in loop.targets:
+                    alias = (base.id, tuple(attrs))
+                elif base.id in loop.aliases:
+                    root, path = loop.aliases[base.id]
+                    alias = (root, path + tuple(attrs))
+        innermost = loops[-1]
+        for loop in loops:
+            if used & loop.tainted:
+                for target in targets:
+                    for name in target_names(target):
+                        innermost.tainted.add(name)
+                        if alias is not None and isinstance(target, ast.Name):
+                            innermost.aliases[name] = alias
+
+    def loop_prefetches(self, loop: LoopFrame) -> Set[str]:
+        if loop._prefetches is None:
+            loop._prefetches = (
+                self.prefetches_of(loop.iterable, loop.node, 0) if loop.iterable is not None else set()
+            )
+        return loop._prefetches
+
+    def prefetches_of(self, expr: ast.AST, at: ast.AST, depth: int) -> Set[str]:
+        """Lookups visibly prefetched on a queryset expression, following locals."""
+        found: Set[str] = set()
+        node: ast.AST = expr
+        while depth < _MAX_FLOW_DEPTH:
+            if isinstance(node, ast.Await):
+                node = node.value
+                continue
+            if isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Name) and func.id in _ITERABLE_WRAPPERS and node.args:
+                    node = node.args[0]
+                    continue
+                if isinstance(func, ast.Attribute):
+                    if func.attr == "prefetch_related":
+                        found.update(prefetch_lookups_of_call(node))
+                    node = func.value
+                    continue
+                break
+            if isinstance(node, ast.Name):
+                for position, value in self.bindings_before(node.id, at):
+                    found |= self.prefetches_of(value, value, depth + 1)
+                break
+            break
+        return found
+
+    # -- function facts ----------------------------------------------------------
+    def bindings(self, frame: Optional[Frame] = None) -> Dict[str, List[Tuple[Tuple[int, int], ast.AST]]]:
+        """name -> [(position, value)] for simple assignments in a scope, in order.
+
+        Computed once per scope by a walk of its own statements (nested scopes are
+        not entered)."""
+        frame = frame or self.frame
+        if frame._bindings is None:
+            table: Dict[str, List[Tuple[Tuple[int, int], ast.AST]]] = {}
+            root = frame.node
+            for node in iter_nodes(root, into_scopes=False):
+                if node is root:
+                    continue
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            table.setdefault(target.id, []).append((_position(node), node.value))
+                elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+                    if isinstance(node.target, ast.Name):
+                        table.setdefault(node.target.id, []).append((_position(node), node.value))
+                elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+                    table.setdefault(node.optional_vars.id, []).append(
+                        (_position(node.context_expr), node.context_expr)
+                    )
+            frame._bindings = table
+        return frame._bindings
+
+    def bindings_before(self, name: str, at: ast.AST) -> List[Tuple[Tuple[int, int], ast.AST]]:
+        where = _position(at)
+        return [b for b in self.bindings().get(name, ()) if b[0] < where]
+
+    def is_query_local(self, name: str, at: ast.AST, depth: int = 0) -> bool:
+        if depth >= _MAX_FLOW_DEPTH or self.frame.kind == "class" or name in self.imports:
+            return False
+        for _, value in self.bindings_before(name, at):
+            while isinstance(value, ast.Await):
+                value = value.value
+            if not isinstance(value, ast.Call):
+                continue
+            resolved = self.resolve(value.func)
+            if resolved and resolved.rsplit(".", 1)[-1] == "get_object_or_404":
+                return True
+            info = self._analyse(value, depth + 1)
+            if info is not None and info.kind != "sqlalchemy":
+                return True
+        return False
+
+    # -- query expressions -------------------------------------------------------
+    def _loop_names(self) -> Set[str]:
+        names: Set[str] = set()
+        for loop in self.frame.loops:
+            names |= loop.targets
+            names |= set(loop.aliases)
+        return names
+
+    def _analyse(self, call: ast.Call, depth: int = 0) -> Optional[QueryInfo]:
+        key = id(call)
+        if key in self._query_cache:
+            return self._query_cache[key]
+        links, _ = chain_links(call)
+        if not links:
+            self._query_cache[key] = None
+            return None
+        frame = self.frame
+        loop_names: Optional[Set[str]] = None
+
+        def is_bound_name(name: str) -> bool:
+            nonlocal loop_names
+            if name in frame.params:
+                return True
+            if loop_names is None:
+                loop_names = self._loop_names()
+            if name in loop_names:
+                return True
+            return self.is_query_local(name, call, depth)
+
+        def is_query_local(name: str) -> bool:
+            return self.is_query_local(name, call, depth)
+
+        info = analyse_chain(call, is_bound_name, is_query_local, self.numeric_module)
+        self._query_cache[key] = info
+        return info
+
+    def outer_query(self, call: ast.Call) -> Optional[QueryInfo]:
+        """The query expression whose outermost call is ``call``; None for non-queries and
+        for the inner links of a chain already seen (a chain is one query)."""
+        if id(call) in self._inner_query_calls:
+            return None
+        info = self._analyse(call)
+        if info is not None:
+            for inner in info.inner_calls:
+                self._inner_query_calls.add(id(inner))
+        return info
+
+    # -- handlers and tasks ------------------------------------------------------
+    def function_frame(self) -> Optional[Frame]:
+        frame: Optional[Frame] = self.frame
+        while frame is not None and frame.kind not in ("function",):
+            frame = frame.parent
+        return frame
+
+    def is_request_handler(self, frame: Optional[Frame] = None) -> bool:
+        frame = frame or self.function_frame()
+        if frame is None or frame.kind != "function":
+            return False
+        if frame._handler is None:
+            frame._handler = self._compute_handler(frame)
+        return frame._handler
+
+    def _compute_handler(self, frame: Frame) -> bool:
+        if self.kind.handler:
+            return True
+        node = frame.node
+        for deco in getattr(node, "decorator_list", ()):
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            if isinstance(target, ast.Attribute) and target.attr in ROUTE_DECORATOR_ATTRS:
+                return True
+            text = dotted_name(target) or ""
+            if text.rsplit(".", 1)[-1] in ("api_view", "action"):
+                return True
+        cls = frame.class_frame
+        if cls is not None and getattr(node, "name", "") in HANDLER_METHOD_NAMES:
+            return any(base.endswith(_VIEW_BASE_SUFFIXES) for base in cls.base_names)
+        return False
+
+    def in_task_context(self) -> bool:
+        if self.kind.task:
+            return True
+        frame: Optional[Frame] = self.frame
+        while frame is not None:
+            if frame.kind == "function":
+                if frame._task is None:
+                    frame._task = self._is_task(frame.node)
+                if frame._task:
+                    return True
+            frame = frame.parent
+        return False
+
+    def _is_task(self, node: ast.AST) -> bool:
+        for deco in getattr(node, "decorator_list", ()):
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            if matches_dotted(dotted_name(target), self.resolve(target), self.options.task_decorators):
+                return True
+        return False
+
+    def handler_facts(self, handler: ast.ExceptHandler) -> HandlerFacts:
+        """What an except body does: re-raises, logs, uses the bound name. Once per
+        handler, shared by BR020/BR021/BR022."""
+        key = id(handler)
+        facts = self._handler_facts.get(key)
+        if facts is not None:
+            return facts
+        facts = HandlerFacts()
+        bound = handler.name
+        reporters = self.options.error_reporters
+        for stmt in handler.body:
+            for node in iter_nodes(stmt, into_scopes=False):
+                if isinstance(node, ast.Raise):
+                    facts.raises = True
+                elif isinstance(node, ast.Name):
+                    if bound is not None and node.id == bound and isinstance(node.ctx, ast.Load):
+                        facts.uses_name = True
+                elif isinstance(node, ast.Call):
+                    if self.is_logging_call(node) or (
+                        reporters and matches_dotted(dotted_name(node.func), self.resolve(node.func), reporters)
+                    ):
+                        facts.logs = True
+                        facts.log_calls.append(node)
+        self._handler_facts[key] = facts
+        return facts
+
+    def is_logging_call(self, call: ast.Call) -> bool:
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            name: Optional[str] = None
+            if isinstance(receiver, ast.Name):
+                name = receiver.id
+            elif isinstance(receiver, ast.Attribute):
+                name = receiver.attr
+            elif isinstance(receiver, ast.Call):
+                # logging.getLogger(__name__).error(...)
+                inner = dotted_name(receiver.func) or ""
+                if inner.startswith("logging.") or inner.endswith("getLogger"):
+                    return True
+            if name is not None:
+                lowered = name.lower()
+                if lowered in ("logger", "log", "logging") or lowered.endswith("logger"):
+                    return True
+            if func.attr in ("capture_exception", "capture_message"):
+                return True
+        elif isinstance(func, ast.Name) and func.id in ("capture_exception", "capture_message"):
+            return True
+        resolved = self.resolve(func)
+        return resolved in ("warnings.warn", "traceback.print_exc", "traceback.print_exception")

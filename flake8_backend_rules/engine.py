@@ -1,0 +1,301 @@
+"""One traversal per module.
+
+The engine walks the tree once, iteratively (analysed code may be nested thousands of
+levels deep), and hands each node only to the checks registered for its type. The dispatch
+tables are built once per engine from the *selected* rules, so a disabled rule costs
+nothing. Structural hooks keep the context's frames (functions, classes, loops, handlers)
+in step with the walk; loop bodies are marked precisely (a ``for`` loop's iterable and a
+comprehension's first iterable run once and are outside the loop).
+
+A check that meets a shape it does not expect must never take the user's lint run down:
+its exception is swallowed (and re-raised only in ``strict`` mode, which the tests use).
+"""
+from __future__ import annotations
+
+import ast
+import os
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type
+
+from .astutil import is_literal_collection, target_names
+from .context import Context, Finding, LoopFrame
+from .options import DEFAULT_OPTIONS, Options
+from .registry import RULES
+from .rules import all_checks
+
+Hook = Callable[[ast.AST, Context], None]
+
+_STRICT_ENV = "FLAKE8_BACKEND_RULES_STRICT"
+
+
+# -- structural hooks: keep the context's frames in step with the walk --------------
+def _enter_function(node: ast.AST, ctx: Context) -> None:
+    ctx.enter_function(node)
+
+
+def _leave_function(node: ast.AST, ctx: Context) -> None:
+    ctx.leave_function(node)
+
+
+def _enter_class(node: ast.AST, ctx: Context) -> None:
+    ctx.enter_class(node)  # type: ignore[arg-type]
+
+
+def _leave_class(node: ast.AST, ctx: Context) -> None:
+    ctx.leave_class(node)  # type: ignore[arg-type]
+
+
+def _enter_handler(node: ast.AST, ctx: Context) -> None:
+    ctx.handlers.append(node)  # type: ignore[arg-type]
+
+
+def _leave_handler(node: ast.AST, ctx: Context) -> None:
+    if ctx.handlers and ctx.handlers[-1] is node:
+        ctx.handlers.pop()
+
+
+def _enter_loop(loop: LoopFrame, ctx: Context) -> None:
+    ctx.enter_loop(loop)
+
+
+def _leave_loop(loop: LoopFrame, ctx: Context) -> None:
+    ctx.leave_loop(loop)
+
+
+def _note_assign(node: ast.AST, ctx: Context) -> None:
+    if not ctx.frame.loops:
+        return
+    if isinstance(node, ast.Assign):
+        ctx.note_assignment(node.targets, node.value)
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+        ctx.note_assignment([node.target], node.value)
+
+
+def _note_import(node: ast.AST, ctx: Context) -> None:
+    if ctx.frame.kind != "module":
+        ctx.add_import(node)
+
+
+_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_STRUCTURAL_ENTER: Dict[Type[ast.AST], Tuple[Hook, ...]] = {
+    ast.FunctionDef: (_enter_function,),
+    ast.AsyncFunctionDef: (_enter_function,),
+    ast.Lambda: (_enter_function,),
+    ast.ClassDef: (_enter_class,),
+    ast.ExceptHandler: (_enter_handler,),
+    ast.Assign: (_note_assign,),
+    ast.AnnAssign: (_note_assign,),
+    ast.AugAssign: (_note_assign,),
+    ast.NamedExpr: (_note_assign,),
+    ast.Import: (_note_import,),
+    ast.ImportFrom: (_note_import,),
+}
+_STRUCTURAL_LEAVE: Dict[Type[ast.AST], Tuple[Hook, ...]] = {
+    ast.FunctionDef: (_leave_function,),
+    ast.AsyncFunctionDef: (_leave_function,),
+    ast.Lambda: (_leave_function,),
+    ast.ClassDef: (_leave_class,),
+    ast.ExceptHandler: (_leave_handler,),
+}
+
+# Fields that never hold nodes, skipped by the walk ("ctx" holds Load/Store singletons
+# no rule looks at).
+_SKIP_FIELDS = frozenset({"ctx", "id", "attr", "arg", "name", "names", "module", "level",
+                          "value_is_str", "type_comment", "kind", "lineno", "col_offset",
+                          "conversion", "is_async", "simple", "asname", "tag"})
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> Tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        keep = [f for f in getattr(cls, "_fields", ()) if f not in _SKIP_FIELDS]
+        if cls in (ast.ImportFrom, ast.Import):
+            keep = []  # aliases carry no expressions
+        elif cls is ast.Constant or cls is ast.Name:
+            keep = []
+        elif cls is ast.Attribute:
+            keep = ["value"]
+        fields = tuple(reversed(keep))
+        _CHILD_FIELDS[cls] = fields
+    return fields
+
+
+class Engine:
+    """Runs the selected rules over parsed modules. Build once, run per file."""
+
+    def __init__(
+        self,
+        codes: Optional[Iterable[str]] = None,
+        options: Options = DEFAULT_OPTIONS,
+        strict: Optional[bool] = None,
+    ) -> None:
+        selected = set(RULES) if codes is None else set(codes) & set(RULES)
+        self.enabled = frozenset(selected)
+        self.options = options
+        self.strict = bool(os.environ.get(_STRICT_ENV)) if strict is None else strict
+        enter: Dict[type, List[Hook]] = {t: list(h) for t, h in _STRUCTURAL_ENTER.items()}
+        leave: Dict[type, List[Hook]] = {}
+        for check in all_checks():
+            if check.code not in self.enabled:
+                continue
+            table = enter if check.phase == "enter" else leave
+            for node_type in check.node_types:
+                table.setdefault(node_type, []).append(self._guard(check.fn))
+        for node_type, hooks in _STRUCTURAL_LEAVE.items():
+            leave.setdefault(node_type, []).extend(hooks)  # frames close after checks
+        self._enter: Dict[type, Tuple[Hook, ...]] = {t: tuple(h) for t, h in enter.items()}
+        self._leave: Dict[type, Tuple[Hook, ...]] = {t: tuple(h) for t, h in leave.items()}
+
+    def _guard(self, fn: Hook) -> Hook:
+        if self.strict:
+            return fn
+
+        def guarded(node: ast.AST, ctx: Context) -> None:
+            try:
+                fn(node, ctx)
+            except Exception:  # a rule that meets an odd shape skips it
+                pass
+
+        guarded.__name__ = getattr(fn, "__name__", "check")
+        return guarded
+
+    # -- the walk ---------------------------------------------------------------
+    def run(self, tree: ast.AST, filename: str = "<unknown>") -> List[Finding]:
+        try:
+            return self._run(tree, filename)
+        except Exception:
+            if self.strict:
+                raise
+            return []
+
+    def _run(self, tree: ast.AST, filename: str) -> List[Finding]:
+        ctx = Context(tree, filename, self.options, self.enabled)
+        if ctx.kind.test and not self.options.check_tests:
+            return []
+        enter = self._enter
+        leave = self._leave
+        expanders = _EXPANDERS
+        child_fields = _CHILD_FIELDS
+        stack: List[object] = [tree]
+        pop = stack.pop
+        push = stack.append
+        AST = ast.AST
+        while stack:
+            item = pop()
+            cls = item.__class__
+            if cls is tuple:
+                hooks, arg = item  # type: ignore[misc]
+                for hook in hooks:
+                    hook(arg, ctx)
+                continue
+            hooks = enter.get(cls)
+            if hooks is not None:
+                for hook in hooks:
+                    hook(item, ctx)  # type: ignore[arg-type]
+            hooks = leave.get(cls)
+            if hooks is not None:
+                push((hooks, item))
+            expander = expanders.get(cls)
+            if expander is not None:
+                expander(item, push)
+                continue
+            fields = child_fields.get(cls)
+            if fields is None:
+                fields = _child_fields(cls)
+            for field in fields:
+                value = getattr(item, field, None)
+                if value is None:
+                    continue
+                if value.__class__ is list:
+                    for child in reversed(value):
+                        if isinstance(child, AST):
+                            push(child)
+                elif isinstance(value, AST):
+                    push(value)
+        findings = {f.key(): f for f in ctx.findings}
+        return [findings[key] for key in sorted(findings)]
+
+
+# -- loop-aware expansion --------------------------------------------------------
+_ENTER_LOOP = (_enter_loop,)
+_LEAVE_LOOP = (_leave_loop,)
+
+
+def _push_reversed(push: Callable[[object], None], items: Sequence[object]) -> None:
+    for item in reversed(items):
+        push(item)
+
+
+def _expand_for(node: ast.AST, push: Callable[[object], None]) -> None:
+    assert isinstance(node, (ast.For, ast.AsyncFor))
+    order: List[object] = [node.target, node.iter]
+    if is_literal_collection(node.iter):
+        order.extend(node.body)
+    else:
+        loop = LoopFrame(node, "for", target_names(node.target), node.iter)
+        order.append((_ENTER_LOOP, loop))
+        order.extend(node.body)
+        order.append((_LEAVE_LOOP, loop))
+    order.extend(node.orelse)
+    _push_reversed(push, order)
+
+
+def _expand_while(node: ast.AST, push: Callable[[object], None]) -> None:
+    assert isinstance(node, ast.While)
+    loop = LoopFrame(node, "while", [], None)
+    order: List[object] = [(_ENTER_LOOP, loop), node.test]
+    order.extend(node.body)
+    order.append((_LEAVE_LOOP, loop))
+    order.extend(node.orelse)
+    _push_reversed(push, order)
+
+
+def _expand_comprehension(node: ast.AST, push: Callable[[object], None]) -> None:
+    generators: List[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+    if not generators:
+        return
+    first = generators[0]
+    targets: List[str] = []
+    for index, gen in enumerate(generators):
+        if index == 0 and is_literal_collection(gen.iter):
+            continue
+        targets.extend(target_names(gen.target))
+    order: List[object] = [first.iter]
+    loop = LoopFrame(node, "comp", targets, first.iter) if targets else None
+    if loop is not None:
+        order.append((_ENTER_LOOP, loop))
+    for index, gen in enumerate(generators):
+        if index:
+            order.append(gen.iter)
+        order.append(gen.target)
+        order.extend(gen.ifs)
+    if isinstance(node, ast.DictComp):
+        order.extend((node.key, node.value))
+    else:
+        order.append(node.elt)  # type: ignore[attr-defined]
+    if loop is not None:
+        order.append((_LEAVE_LOOP, loop))
+    _push_reversed(push, order)
+
+
+_EXPANDERS: Dict[type, Callable[[ast.AST, Callable[[object], None]], None]] = {
+    ast.For: _expand_for,
+    ast.AsyncFor: _expand_for,
+    ast.While: _expand_while,
+    ast.ListComp: _expand_comprehension,
+    ast.SetComp: _expand_comprehension,
+    ast.GeneratorExp: _expand_comprehension,
+    ast.DictComp: _expand_comprehension,
+}
+
+
+def check_source(
+    source: str,
+    filename: str = "<unknown>",
+    codes: Optional[Iterable[str]] = None,
+    options: Options = DEFAULT_OPTIONS,
+    strict: Optional[bool] = None,
+) -> List[Finding]:
+    """Parse and check one module's source (used by the CLI, docs and tests)."""
+    tree = ast.parse(source, filename=filename)
+    return Engine(codes, options, strict=strict).run(tree, filename)

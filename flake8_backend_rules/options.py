@@ -1,0 +1,197 @@
+"""Typed options shared by both front ends, and the path globs that classify modules.
+
+Every list option has an ``extend-`` twin that adds to the defaults; the front ends
+hand us raw values and :func:`build_options` merges them once per run.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Optional, Sequence, Tuple
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One configuration option, declared once for flake8, pylint and the docs."""
+
+    name: str  # flake8 spelling, e.g. "backend-settings-modules"
+    default: Tuple[str, ...] | bool
+    help: str
+
+    @property
+    def is_list(self) -> bool:
+        return not isinstance(self.default, bool)
+
+    @property
+    def pylint_name(self) -> str:
+        return self.name[len("backend-") :]
+
+    @property
+    def attr(self) -> str:
+        return self.name.replace("-", "_")
+
+
+def _split(value: str) -> Tuple[str, ...]:
+    return tuple(part.strip() for part in value.replace("\n", ",").split(",") if part.strip())
+
+
+OPTION_SPECS: Tuple[OptionSpec, ...] = (
+    OptionSpec(
+        "backend-settings-modules",
+        _split("*settings.py, */settings/*.py, settings_*.py, *config.py, *conf.py"),
+        "Path globs of settings modules (BR010 is silent there, BR011 checks them).",
+    ),
+    OptionSpec(
+        "backend-dev-settings-modules",
+        _split("*dev*.py, *local*.py, *test*.py, *development*.py"),
+        "Path globs of development settings modules (exempt from BR011 and BR012).",
+    ),
+    OptionSpec(
+        "backend-handler-modules",
+        _split(
+            "*views.py, */views/*.py, *viewsets.py, *api.py, */api/*.py, */routers/*.py,"
+            " */routes/*.py, */endpoints/*.py"
+        ),
+        "Path globs of modules whose every function is a request handler.",
+    ),
+    OptionSpec(
+        "backend-task-decorators",
+        _split(
+            "shared_task, task, app.task, celery.task, actor, dramatiq.actor, job, huey.task,"
+            " db_task, periodic_task"
+        ),
+        "Decorators that make a function a background task.",
+    ),
+    OptionSpec(
+        "backend-test-modules",
+        _split("test_*.py, *_test.py, tests.py, */tests/*.py, conftest.py"),
+        "Path globs of test modules; every rule skips them unless backend-check-tests.",
+    ),
+    OptionSpec(
+        "backend-error-reporters",
+        (),
+        "Extra callables that count as logging for BR020/BR022, e.g. app.errors.report.",
+    ),
+    OptionSpec(
+        "backend-check-tests",
+        False,
+        "Also check test modules.",
+    ),
+)
+
+LIST_SPECS = tuple(spec for spec in OPTION_SPECS if spec.is_list)
+
+
+@dataclass(frozen=True)
+class Options:
+    settings_modules: Tuple[str, ...]
+    dev_settings_modules: Tuple[str, ...]
+    handler_modules: Tuple[str, ...]
+    task_decorators: Tuple[str, ...]
+    test_modules: Tuple[str, ...]
+    error_reporters: Tuple[str, ...]
+    check_tests: bool = False
+    # Derived once: task decorators keyed for the two ways they may match.
+    _task_suffixes: Tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+
+def _as_tuple(value: object) -> Tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return _split(value)
+    if isinstance(value, (list, tuple)):
+        out: list[str] = []
+        for item in value:
+            out.extend(_split(str(item)))
+        return tuple(out)
+    return ()
+
+
+def build_options(raw: Optional[Mapping[str, object]] = None) -> Options:
+    """Merge raw values (keyed by flake8 attribute names, e.g. ``backend_settings_modules``
+    and ``extend_backend_settings_modules``) over the defaults."""
+    raw = raw or {}
+    values: dict[str, object] = {}
+    for spec in OPTION_SPECS:
+        key = spec.attr[len("backend_") :]
+        if not spec.is_list:
+            values[key] = bool(raw.get(spec.attr) or False)
+            continue
+        given = raw.get(spec.attr)
+        base = _as_tuple(given) if given not in (None, "", [], ()) else tuple(spec.default)  # type: ignore[arg-type]
+        extra = _as_tuple(raw.get("extend_" + spec.attr))
+        values[key] = tuple(dict.fromkeys(base + extra))
+    options = Options(**values)  # type: ignore[arg-type]
+    object.__setattr__(options, "_task_suffixes", tuple("." + d for d in options.task_decorators))
+    return options
+
+
+DEFAULT_OPTIONS = build_options()
+
+
+def normalise_path(path: str) -> str:
+    """The path as globs see it: ``/`` separators, no leading ``./``, a ``/`` in front."""
+    path = path.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    if not path.startswith("/"):
+        path = "/" + path
+    return path
+
+
+def path_matches(path: str, globs: Iterable[str]) -> bool:
+    """True when a normalised path matches one of the globs.
+
+    A glob with a ``/`` matches the end of the path (``*`` crosses folders); a glob
+    without one matches the file's name.
+    """
+    name = path.rsplit("/", 1)[-1]
+    for glob in globs:
+        if "/" in glob:
+            pattern = glob if glob.startswith(("*", "/")) else "*/" + glob
+            if fnmatch.fnmatchcase(path, pattern):
+                return True
+        elif fnmatch.fnmatchcase(name, glob):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class ModuleKind:
+    settings: bool
+    dev_settings: bool
+    handler: bool
+    migration: bool
+    test: bool
+    task: bool
+    manage: bool
+    scripts: bool
+
+
+def module_kind(path: str, options: Options) -> ModuleKind:
+    norm = normalise_path(path)
+    name = norm.rsplit("/", 1)[-1]
+    settings = path_matches(norm, options.settings_modules)
+    return ModuleKind(
+        settings=settings,
+        dev_settings=settings and path_matches(norm, options.dev_settings_modules),
+        handler=path_matches(norm, options.handler_modules),
+        migration=path_matches(norm, ("*/migrations/*.py",)),
+        test=path_matches(norm, options.test_modules),
+        task=name in ("tasks.py", "jobs.py", "workers.py") or "/tasks/" in norm,
+        manage=name == "manage.py",
+        scripts="/scripts/" in norm,
+    )
+
+
+def matches_dotted(text: Optional[str], resolved: Optional[str], entries: Sequence[str]) -> bool:
+    """A dotted decorator/callable name matches an entry when its text equals the entry or
+    ends in ``.`` + entry, or when its resolved name does."""
+    for candidate in (text, resolved):
+        if not candidate:
+            continue
+        for entry in entries:
+            if candidate == entry or candidate.endswith("." + entry):
+                return True
+    return False

@@ -1,0 +1,96 @@
+"""pylint adapter: one raw-file checker whose messages and options come from the registry.
+
+It parses the module with ``ast`` and runs the same engine as the flake8 plugin, so both
+front ends report the same findings. It never imports Django or the analysed code.
+
+Options are the flake8 names without the ``backend-`` prefix (``--settings-modules``,
+``--extend-task-decorators``, ``--check-tests``...).
+"""
+from __future__ import annotations
+
+import ast
+import os
+from typing import TYPE_CHECKING, Any, Dict, Tuple
+
+from pylint.checkers import BaseRawFileChecker
+
+from flake8_backend_rules.engine import Engine
+from flake8_backend_rules.options import OPTION_SPECS, build_options
+from flake8_backend_rules.registry import RULES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from astroid import nodes
+    from pylint.lint import PyLinter
+
+
+def _messages() -> Dict[str, Tuple[str, str, str, Dict[str, Any]]]:
+    msgs: Dict[str, Tuple[str, str, str, Dict[str, Any]]] = {}
+    for rule in RULES.values():
+        extra: Dict[str, Any] = {}
+        if not rule.default_on:
+            extra["default_enabled"] = False
+        msgs[rule.pylint_id] = (f"{rule.code} %s", rule.symbol, f"{rule.summary}. {rule.what}", extra)
+    return msgs
+
+
+def _options() -> Tuple[Tuple[str, Dict[str, Any]], ...]:
+    out = []
+    for spec in OPTION_SPECS:
+        if spec.is_list:
+            out.append((spec.pylint_name, {"default": tuple(spec.default), "type": "csv",  # type: ignore[arg-type]
+                                           "metavar": "<globs>", "help": spec.help}))
+            out.append(("extend-" + spec.pylint_name, {"default": (), "type": "csv", "metavar": "<globs>",
+                                                       "help": f"Add to {spec.pylint_name} instead of replacing it."}))
+        else:
+            out.append((spec.pylint_name, {"default": False, "type": "yn", "metavar": "<y or n>",
+                                           "help": spec.help}))
+    return tuple(out)
+
+
+def _display_path(path: str) -> str:
+    """Relative to the working directory when below it, as flake8 names files."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
+
+
+class BackendRulesChecker(BaseRawFileChecker):
+    name = "backend-rules"
+    msgs = _messages()
+    options = _options()
+
+    def __init__(self, linter: "PyLinter") -> None:
+        super().__init__(linter)
+        self._engine: Engine | None = None
+
+    def open(self) -> None:
+        config = self.linter.config
+        raw: Dict[str, Any] = {}
+        for spec in OPTION_SPECS:
+            attr = spec.pylint_name.replace("-", "_")
+            raw[spec.attr] = getattr(config, attr, None)
+            raw["extend_" + spec.attr] = getattr(config, "extend_" + attr, None)
+        enabled = [code for code, rule in RULES.items() if self.linter.is_message_enabled(rule.symbol)]
+        self._engine = Engine(enabled, build_options(raw))
+
+    def process_module(self, node: "nodes.Module") -> None:
+        if self._engine is None:
+            self.open()
+        assert self._engine is not None
+        try:
+            with node.stream() as stream:
+                source = stream.read()
+            tree = ast.parse(source, filename=node.file or "<module>")
+        except (SyntaxError, ValueError, OSError, TypeError):
+            return  # pylint reports syntax errors itself
+        path = _display_path(node.file or node.name)
+        for finding in self._engine.run(tree, path):
+            rule = RULES[finding.code]
+            text = finding.message[len(finding.code) + 1 :]
+            self.add_message(rule.symbol, line=finding.line, col_offset=finding.col, args=(text,))
+
+
+def register(linter: "PyLinter") -> None:
+    linter.register_checker(BackendRulesChecker(linter))
