@@ -31,6 +31,9 @@ _VIEW_BASE_SUFFIXES = ("View", "ViewSet", "APIView", "Mixin")
 _PROPERTY_NAMES = ("property", "cached_property")
 _ITERABLE_WRAPPERS = frozenset({"list", "tuple", "sorted", "reversed", "enumerate", "iter"})
 _MAX_FLOW_DEPTH = 12
+_EXCEPTION_READERS = frozenset(
+    {"traceback.format_exc", "traceback.format_exception", "sys.exc_info", "sys.exception"}
+)
 
 
 class Finding:
@@ -480,6 +483,8 @@ class Context:
                     if bound is not None and node.id == bound and isinstance(node.ctx, ast.Load):
                         facts.uses_name = True
                 elif isinstance(node, ast.Call):
+                    if self.resolve(node.func) in _EXCEPTION_READERS:
+                        facts.uses_name = True  # the active exception, without its name
                     if self.is_logging_call(node) or (
                         reporters and matches_dotted(dotted_name(node.func), self.resolve(node.func), reporters)
                     ):

@@ -60,12 +60,17 @@ def transitive_property_queries(node: ast.ClassDef, ctx: Context) -> None:
             ctx.report("BR001", attr, prop=reader, via=f" via self.{read}", expr=querying[read])
 
 
-def _loop_dependency(node: ast.Call, ctx: Context) -> Optional[LoopFrame]:
-    """The innermost for-loop/comprehension whose target the call depends on."""
+def _loop_dependency(node: ast.Call, ctx: Context) -> Optional[Tuple[LoopFrame, str]]:
+    """The innermost for-loop/comprehension whose target the call depends on, and the
+    loop variables it depends on (for the message)."""
     names = names_in(node)
     for loop in reversed(ctx.frame.loops):
-        if loop.kind != "while" and names & loop.tainted:
-            return loop
+        if loop.kind == "while":
+            continue
+        used = names & loop.tainted
+        if used:
+            direct = used & loop.targets
+            return loop, ", ".join(sorted(direct or loop.targets))
     return None
 
 
@@ -90,13 +95,14 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
     info = ctx.outer_query(node)
     if info is None or info.is_write:
         return
-    loop = _loop_dependency(node, ctx)
-    if loop is None:
+    dependency = _loop_dependency(node, ctx)
+    if dependency is None:
         return
+    loop, var = dependency
     expr = short_source(node)
     relation = _relation(info, loop)
     if relation is not None:
-        var, path = relation
+        loop_var, path = relation
         prefetched = ctx.loop_prefetches(loop)
         if prefetched and lookup_covers(prefetched, path):
             methods = info.methods
@@ -106,12 +112,11 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
             rel = "__".join(path)
             ctx.report(
                 "BR002", node,
-                detail=f"`.{bypass}()` on prefetched `{var}.{'.'.join(path)}` bypasses the "
+                detail=f"`.{bypass}()` on prefetched `{loop_var}.{'.'.join(path)}` bypasses the "
                 f"prefetch cache and queries once per row: `{expr}`; use "
                 f"Prefetch(\"{rel}\", queryset=..., to_attr=...) and read the attribute",
             )
             return
-    var = ", ".join(sorted(loop.targets)) or "row"
     ctx.report(
         "BR002", node,
         detail=f"query `{expr}` runs once per `{var}` in the loop (N+1); fetch in one "

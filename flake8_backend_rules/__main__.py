@@ -1,0 +1,112 @@
+"""``python -m flake8_backend_rules``: list the rules, show one rule's page, or check files.
+
+    python -m flake8_backend_rules list [--format table|json] [--all]
+    python -m flake8_backend_rules rule BR001          # or the symbol: query-in-property
+    python -m flake8_backend_rules check PATH...       # the engine alone, no flake8
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import sys
+from typing import Iterator, List, Optional
+
+from . import __version__
+from .docs import render_rule_page
+from .engine import Engine
+from .registry import RULES, RULES_BY_SYMBOL
+
+
+def _list(fmt: str) -> int:
+    if fmt == "json":
+        payload = [
+            {
+                "code": r.code,
+                "symbol": r.symbol,
+                "default": "on" if r.default_on else "off",
+                "family": r.family,
+                "pylint_id": r.pylint_id,
+                "summary": r.summary,
+            }
+            for r in RULES.values()
+        ]
+        print(json.dumps(payload, indent=2))
+        return 0
+    width = max(len(r.symbol) for r in RULES.values())
+    print(f"{'code':<6} {'symbol':<{width}} {'default':<7} summary")
+    for r in RULES.values():
+        print(f"{r.code:<6} {r.symbol:<{width}} {'on' if r.default_on else 'off':<7} {r.summary}")
+    print(f"\n{len(RULES)} rules. `python -m flake8_backend_rules rule BR001` explains one.")
+    return 0
+
+
+def _rule(name: str) -> int:
+    rule = RULES.get(name.upper()) or RULES_BY_SYMBOL.get(name)
+    if rule is None:
+        print(f"unknown rule {name!r}; see `python -m flake8_backend_rules list`", file=sys.stderr)
+        return 2
+    print(render_rule_page(rule))
+    return 0
+
+
+def _python_files(paths: List[str]) -> Iterator[str]:
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.endswith(".py"):
+                        yield os.path.join(folder, name)
+        else:
+            yield path
+
+
+def _check(paths: List[str], select: Optional[str], check_tests: bool) -> int:
+    from .options import build_options
+
+    codes = None
+    if select:
+        prefixes = tuple(part.strip().upper() for part in select.split(",") if part.strip())
+        codes = [code for code in RULES if code.startswith(prefixes)]
+    engine = Engine(codes, build_options({"backend_check_tests": check_tests}))
+    found = 0
+    for path in _python_files(paths):
+        try:
+            with open(path, "rb") as handle:
+                tree = ast.parse(handle.read(), filename=path)
+        except (SyntaxError, ValueError, OSError) as error:
+            print(f"{path}: skipped ({error.__class__.__name__})", file=sys.stderr)
+            continue
+        for finding in engine.run(tree, path):
+            found += 1
+            print(f"{path}:{finding.line}:{finding.col + 1}: {finding.message}")
+    return 1 if found else 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m flake8_backend_rules",
+        description="Backend code-review rules for flake8 and pylint.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    sub = parser.add_subparsers(dest="command")
+    listing = sub.add_parser("list", help="a table of every rule")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    explain = sub.add_parser("rule", help="one rule's page (code or symbol)")
+    explain.add_argument("name")
+    checker = sub.add_parser("check", help="run the rules over files or folders (no flake8)")
+    checker.add_argument("paths", nargs="+")
+    checker.add_argument("--select", help="comma-separated code prefixes, e.g. BR00,BR010")
+    checker.add_argument("--check-tests", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "rule":
+        return _rule(args.name)
+    if args.command == "check":
+        return _check(args.paths, args.select, args.check_tests)
+    return _list(getattr(args, "format", "table"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
