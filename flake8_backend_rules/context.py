@@ -14,7 +14,14 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from .astutil import attribute_path, dotted_name, iter_nodes, target_names
 from .options import ModuleKind, Options, matches_dotted, module_kind
-from .queries import QueryInfo, analyse_chain, chain_links, prefetch_lookups_of_call
+from .queries import (
+    QUERYSET_METHODS,
+    QUERYSET_RETURNING,
+    QueryInfo,
+    analyse_chain,
+    chain_links,
+    prefetch_lookups_of_call,
+)
 from .registry import RULES
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -144,6 +151,9 @@ class Context:
         self._inner_query_calls: Set[int] = set()
         self._query_cache: Dict[int, Optional[QueryInfo]] = {}
         self._handler_facts: Dict[int, HandlerFacts] = {}
+        # calls in loops whose value is kept in a local or discarded, not evaluated there
+        # (`qs = X.objects.filter(...)`, a bare `X.objects.filter(...)` statement)
+        self._unevaluated_calls: Set[int] = set()
 
     # -- reporting ---------------------------------------------------------------
     def report(self, code: str, node: ast.AST, **fields: object) -> None:
@@ -262,13 +272,23 @@ class Context:
             loops.pop()
 
     def note_assignment(self, targets: List[ast.AST], value: Optional[ast.AST]) -> None:
-        """Inside loops, a local assigned from a loop-dependent value is loop-dependent."""
+        """A call assigned to a local is not evaluated there; inside loops, a local
+        assigned from a loop-dependent value is loop-dependent."""
+        if value is None:
+            return
+        if isinstance(value, ast.Call) and all(isinstance(t, ast.Name) for t in targets):
+            self._unevaluated_calls.add(id(value))
         loops = self.frame.loops
-        if not loops or value is None:
+        if not loops:
             return
         from .astutil import names_in
 
-        used = names_in(value)
+        if isinstance(value, ast.Call):
+            if self.is_per_model_query(value):
+                return  # `qs = model._default_manager.filter(...)`: one table per iteration
+            used = self.dependency_names(value)
+        else:
+            used = names_in(value)
         alias: Optional[Tuple[str, Tuple[str, ...]]] = None
         base, attrs = attribute_path(value)
         for loop in loops:
@@ -286,6 +306,50 @@ class Context:
                         innermost.tainted.add(name)
                         if alias is not None and isinstance(target, ast.Name):
                             innermost.aliases[name] = alias
+
+    def note_unevaluated(self, value: ast.AST) -> None:
+        if isinstance(value, ast.Call):
+            self._unevaluated_calls.add(id(value))
+
+    def is_unevaluated(self, call: ast.Call) -> bool:
+        """The call's value is kept in a local or discarded, not used where it stands."""
+        return id(call) in self._unevaluated_calls
+
+    def is_per_model_query(self, call: ast.Call) -> bool:
+        """A manager chain whose model varies with the loop (`for model in models:
+        model.objects.in_bulk(ids)`): each iteration queries another table, which is
+        the batching pattern, not N+1."""
+        info = self._analyse(call)
+        if info is None or info.kind != "manager" or not isinstance(info.root, ast.Attribute):
+            return False
+        from .astutil import names_in
+
+        owner = names_in(info.root.value)
+        return any(owner & loop.tainted for loop in self.frame.loops)
+
+    def dependency_names(self, call: ast.Call) -> Set[str]:
+        """The names whose values make one iteration's query differ from the next.
+
+        On a manager chain the model expression is left out: `for model in models:
+        model._default_manager.count()` queries N tables, not one table N times. Other
+        calls depend on every name they read."""
+        from .astutil import names_in
+
+        info = self._analyse(call)
+        if info is None or info.kind != "manager":
+            return names_in(call)
+        names: Set[str] = set()
+        for _, link in chain_links(call)[0]:
+            for arg in link.args:
+                names |= names_in(arg)
+            for kw in link.keywords:
+                names |= names_in(kw.value)
+        return names
+
+    def module_constant(self, name: str) -> Optional[ast.AST]:
+        """The value of a module-level name bound exactly once, else None."""
+        bound = self.bindings(self.module_frame).get(name, ())
+        return bound[0][1] if len(bound) == 1 else None
 
     def loop_prefetches(self, loop: LoopFrame) -> Set[str]:
         if loop._prefetches is None:
@@ -351,7 +415,10 @@ class Context:
         where = _position(at)
         return [b for b in self.bindings().get(name, ()) if b[0] < where]
 
-    def is_query_local(self, name: str, at: ast.AST, depth: int = 0) -> bool:
+    def is_query_local(self, name: str, at: ast.AST, depth: int = 0, querysets_only: bool = False) -> bool:
+        """Is ``name`` a local bound (before ``at``) to a query expression or
+        ``get_object_or_404(...)``? With ``querysets_only``, to a queryset: `.get()` on
+        the dict `in_bulk()` returns is dict.get."""
         if depth >= _MAX_FLOW_DEPTH or self.frame.kind == "class" or name in self.imports:
             return False
         for _, value in self.bindings_before(name, at):
@@ -361,10 +428,15 @@ class Context:
                 continue
             resolved = self.resolve(value.func)
             if resolved and resolved.rsplit(".", 1)[-1] == "get_object_or_404":
-                return True
+                if not querysets_only:
+                    return True
+                continue
             info = self._analyse(value, depth + 1)
             if info is not None and info.kind != "sqlalchemy":
-                return True
+                if not querysets_only or info.methods[-1] in QUERYSET_RETURNING or (
+                    info.kind == "manager" and info.methods[-1] not in QUERYSET_METHODS
+                ):
+                    return True
         return False
 
     # -- query expressions -------------------------------------------------------
@@ -397,7 +469,7 @@ class Context:
             return self.is_query_local(name, call, depth)
 
         def is_query_local(name: str) -> bool:
-            return self.is_query_local(name, call, depth)
+            return self.is_query_local(name, call, depth, querysets_only=True)
 
         info = analyse_chain(call, is_bound_name, is_query_local, self.numeric_module)
         self._query_cache[key] = info

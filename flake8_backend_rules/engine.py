@@ -62,12 +62,14 @@ def _leave_loop(loop: LoopFrame, ctx: Context) -> None:
 
 
 def _note_assign(node: ast.AST, ctx: Context) -> None:
-    if not ctx.frame.loops:
-        return
     if isinstance(node, ast.Assign):
         ctx.note_assignment(node.targets, node.value)
     elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
         ctx.note_assignment([node.target], node.value)
+
+
+def _note_discarded(node: ast.AST, ctx: Context) -> None:
+    ctx.note_unevaluated(node.value)  # type: ignore[attr-defined]
 
 
 def _note_import(node: ast.AST, ctx: Context) -> None:
@@ -86,6 +88,7 @@ _STRUCTURAL_ENTER: Dict[Type[ast.AST], Tuple[Hook, ...]] = {
     ast.AnnAssign: (_note_assign,),
     ast.AugAssign: (_note_assign,),
     ast.NamedExpr: (_note_assign,),
+    ast.Expr: (_note_discarded,),
     ast.Import: (_note_import,),
     ast.ImportFrom: (_note_import,),
 }

@@ -163,9 +163,11 @@ class ModuleKind:
     dev_settings: bool
     handler: bool
     migration: bool
+    models: bool
     test: bool
     task: bool
     manage: bool
+    entry_point: bool  # manage.py, wsgi.py, asgi.py: where the process is wired up
     scripts: bool
 
 
@@ -178,9 +180,11 @@ def module_kind(path: str, options: Options) -> ModuleKind:
         dev_settings=settings and path_matches(norm, options.dev_settings_modules),
         handler=path_matches(norm, options.handler_modules),
         migration=path_matches(norm, ("*/migrations/*.py",)),
+        models=path_matches(norm, ("*models.py", "*/models/*.py")),
         test=path_matches(norm, options.test_modules),
         task=name in ("tasks.py", "jobs.py", "workers.py") or "/tasks/" in norm,
         manage=name == "manage.py",
+        entry_point=name in ("manage.py", "wsgi.py", "asgi.py"),
         scripts="/scripts/" in norm,
     )
 

@@ -193,7 +193,11 @@ def analyse_chain(
 
     if isinstance(root, ast.Attribute) and root.attr in MANAGER_ATTRS:
         kind = "manager"
-        rest = links[1:]  # the first link on a manager may be a custom manager method
+        rest = links[1:]
+        # A custom manager method (`published()`, `get_for_model()`) is unknown: it may
+        # cache or not query at all. It counts when a queryset method follows it.
+        if first_name not in CHAIN_METHODS and not rest:
+            return None
     elif (
         isinstance(root, ast.Attribute)
         and base_name is not None

@@ -100,7 +100,14 @@ _RULES = (
             """,
         notes="A property that only reads plain attributes, or iterates `self.items` "
         "without a manager call, is silent. The same body in a plain method is not this "
-        "rule's business. Inside properties this rule takes precedence over BR003.",
+        "rule's business. Inside properties this rule takes precedence over BR003. "
+        "Only classes whose instances are listed row by row are checked: classes in a "
+        "models module (`*models.py`, `*/models/*.py`), classes with a base named "
+        "`...Model`, and any class whose property queries a related manager of `self` "
+        "(`self.items.all()`). A cached property on a connection, features, view, form, "
+        "serializer or admin object runs once per object and is not reported. A queryset "
+        "built into a local is reported where it is evaluated or returned, not at each "
+        "building step.",
     ),
     Rule(
         code="BR002",
@@ -134,7 +141,13 @@ _RULES = (
         notes="Silent for queries that do not depend on the loop target, for `while` "
         "loops (polling workers), for writes (BR005's business: `save()`, `create()`, "
         "`update()`, `delete()`, SQL `INSERT/UPDATE/DELETE`), for loops over a literal "
-        "list/tuple/set, and in migration modules.",
+        "list/tuple/set, and in migration modules. Also silent, because they are not "
+        "one query shape repeated per row: a batch of different statements (`for sql in "
+        "statements: cursor.execute(sql)`); a manager chain whose model varies with the "
+        "loop (`for model, ids in by_model: model.objects.in_bulk(ids)`, one query per "
+        "table); a lazy queryset that is only built (a bare `qs.filter(...)` statement, "
+        "or one kept in a local: it is reported where the local is evaluated); a custom "
+        "manager method alone (`ContentType.objects.get_for_model(obj)` caches).",
     ),
     Rule(
         code="BR010",
@@ -164,7 +177,12 @@ _RULES = (
             """,
         options=("backend-settings-modules",),
         notes="Writes (`os.environ[\"X\"] = v`), `os.environ.setdefault(...)` as in "
-        "`manage.py`/`wsgi.py`, and `os.environ.copy()` for a subprocess are silent.",
+        "`manage.py`/`wsgi.py`, and `os.environ.copy()` for a subprocess are silent. So "
+        "are the process entry points `manage.py`, `wsgi.py` and `asgi.py`, which wire the "
+        "environment up like settings do, and reads of the process's own variables "
+        "(`PATH`, `HOME`, `TERM`, `LANG`, shell-completion `COMP_*`, ...) and of "
+        "`DJANGO_SETTINGS_MODULE`, which points at the settings and cannot come from them "
+        "(a module-level constant naming one counts too).",
     ),
     Rule(
         code="BR020",

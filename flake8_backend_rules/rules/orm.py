@@ -2,15 +2,35 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional, Tuple
+from typing import Optional, Set, Tuple
 
-from ..astutil import names_in, short_source
+from ..astutil import short_source
 from ..context import Context, LoopFrame
-from ..queries import QueryInfo, lookup_covers
+from ..queries import QUERYSET_RETURNING, QueryInfo, chain_links, lookup_covers
 from . import check
 
+# Views, forms, serializers and admin classes are built once per request, not per row.
+_NOT_ROW_BASES = ("View", "ViewSet", "APIView", "Form", "Serializer", "Admin", "Panel")
 # On a prefetched relation these are answered from the prefetch cache.
 _CACHE_SERVED = frozenset({"all", "count", "exists", "acount", "aexists"})
+
+
+def _represents_rows(info: QueryInfo, ctx: Context) -> bool:
+    """Is the property's class one whose instances are listed and serialized?
+
+    A model (a class in a models module, or with a base named `...Model`), or any class
+    whose property queries a related manager of `self` (only model instances have
+    those). A cached property on a connection, features or service object runs once
+    per object, not once per row: not the N+1 this rule is about."""
+    frame = ctx.frame
+    cls = frame.class_frame
+    bases = cls.base_names if cls is not None else []
+    if any(base.endswith(_NOT_ROW_BASES) for base in bases):
+        return False
+    if ctx.kind.models or any(base.endswith("Model") for base in bases):
+        return True
+    # `self.items.all()`: a related manager of self itself (not `self.object.items`)
+    return info.kind == "related" and info.base_name == frame.self_name and len(info.rel_path) == 1
 
 
 @check("BR001", ast.Call)
@@ -20,7 +40,7 @@ def query_in_property(node: ast.Call, ctx: Context) -> None:
     if not frame.is_property:
         return
     info = ctx.outer_query(node)
-    if info is None:
+    if info is None or _is_unevaluated(info, ctx) or not _represents_rows(info, ctx):
         return
     prop = getattr(frame.node, "name", "?")
     expr = short_source(node)
@@ -60,13 +80,37 @@ def transitive_property_queries(node: ast.ClassDef, ctx: Context) -> None:
             ctx.report("BR001", attr, prop=reader, via=f" via self.{read}", expr=querying[read])
 
 
-def _loop_dependency(node: ast.Call, ctx: Context) -> Optional[Tuple[LoopFrame, str]]:
+def _statement_name(info: QueryInfo) -> Optional[str]:
+    """`cursor.execute(sql, ...)`: the local holding the statement, if it is one."""
+    if info.kind != "sqlalchemy":
+        return None
+    first = chain_links(info.node)[0][0][1]
+    if first.args and isinstance(first.args[0], ast.Name):
+        return first.args[0].id
+    return None
+
+
+def _is_unevaluated(info: QueryInfo, ctx: Context) -> bool:
+    """`qs = X.objects.filter(a=row.a)` or a bare `X.objects.filter(...)` statement
+    builds a queryset and runs nothing: the query is reported where the local is
+    evaluated (`qs.exists()`), once."""
+    if info.methods[-1] not in QUERYSET_RETURNING or info.kind == "sqlalchemy":
+        return False
+    return ctx.is_unevaluated(info.node)
+
+
+def _loop_dependency(info: QueryInfo, ctx: Context) -> Optional[Tuple[LoopFrame, str]]:
     """The innermost for-loop/comprehension whose target the call depends on, and the
     loop variables it depends on (for the message)."""
-    names = names_in(node)
+    names = ctx.dependency_names(info.node)
+    statement = _statement_name(info)
     for loop in reversed(ctx.frame.loops):
         if loop.kind == "while":
             continue
+        if statement is not None and statement in loop.tainted:
+            # `for sql in statements: cursor.execute(sql)` runs a batch of different
+            # statements, not one statement N times.
+            return None
         used = names & loop.tainted
         if used:
             direct = used & loop.targets
@@ -93,9 +137,9 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
     if not ctx.frame.loops or ctx.kind.migration:
         return
     info = ctx.outer_query(node)
-    if info is None or info.is_write:
+    if info is None or info.is_write or _is_unevaluated(info, ctx) or ctx.is_per_model_query(node):
         return
-    dependency = _loop_dependency(node, ctx)
+    dependency = _loop_dependency(info, ctx)
     if dependency is None:
         return
     loop, var = dependency
