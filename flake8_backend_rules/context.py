@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from .astutil import attribute_path, dotted_name, iter_nodes, target_names
 from .options import ModuleKind, Options, matches_dotted, module_kind
@@ -25,6 +25,7 @@ from .queries import (
 from .registry import RULES
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+_TRY_STAR: Tuple[type, ...] = tuple(t for t in (getattr(ast, "TryStar", None),) if t is not None)
 _NUMERIC_LIBS = ("numpy", "pandas", "polars", "torch")
 _DB_LIBS = ("django", "sqlalchemy")
 ROUTE_DECORATOR_ATTRS = frozenset(
@@ -181,9 +182,9 @@ class Context:
                     stack.extend(getattr(stmt, field, ()) or ())
                 for handler in getattr(stmt, "handlers", ()) or ():
                     stack.extend(handler.body)
-            elif getattr(ast, "TryStar", None) is not None and isinstance(stmt, ast.TryStar):  # pragma: no cover
-                stack.extend(stmt.body + stmt.orelse + stmt.finalbody)
-                for handler in stmt.handlers:
+            elif isinstance(stmt, _TRY_STAR):  # pragma: no cover - Python 3.11+
+                stack.extend(stmt.body + stmt.orelse + stmt.finalbody)  # type: ignore[attr-defined]
+                for handler in stmt.handlers:  # type: ignore[attr-defined]
                     stack.extend(handler.body)
 
     def add_import(self, stmt: ast.AST) -> None:
@@ -218,7 +219,7 @@ class Context:
         return None
 
     # -- frames (maintained by the engine) -------------------------------------
-    def enter_function(self, node: ast.AST) -> None:
+    def enter_function(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]) -> None:
         kind = "lambda" if isinstance(node, ast.Lambda) else "function"
         parent = self.frame
         frame = Frame(node, kind, parent)
@@ -271,7 +272,7 @@ class Context:
         if loops and loops[-1] is loop:
             loops.pop()
 
-    def note_assignment(self, targets: List[ast.AST], value: Optional[ast.AST]) -> None:
+    def note_assignment(self, targets: Sequence[ast.AST], value: Optional[ast.AST]) -> None:
         """A call assigned to a local is not evaluated there; inside loops, a local
         assigned from a loop-dependent value is loop-dependent."""
         if value is None:
@@ -378,7 +379,7 @@ class Context:
                     continue
                 break
             if isinstance(node, ast.Name):
-                for position, value in self.bindings_before(node.id, at):
+                for _, value in self.bindings_before(node.id, at):
                     found |= self.prefetches_of(value, value, depth + 1)
                 break
             break

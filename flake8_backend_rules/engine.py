@@ -13,8 +13,8 @@ its exception is swallowed (and re-raised only in ``strict`` mode, which the tes
 from __future__ import annotations
 
 import ast
-import os
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type
+import logging
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type, cast
 
 from .astutil import is_literal_collection, target_names
 from .context import Context, Finding, LoopFrame
@@ -24,12 +24,12 @@ from .rules import all_checks
 
 Hook = Callable[[ast.AST, Context], None]
 
-_STRICT_ENV = "FLAKE8_BACKEND_RULES_STRICT"
+LOG = logging.getLogger(__name__)
 
 
 # -- structural hooks: keep the context's frames in step with the walk --------------
 def _enter_function(node: ast.AST, ctx: Context) -> None:
-    ctx.enter_function(node)
+    ctx.enter_function(node)  # type: ignore[arg-type]
 
 
 def _leave_function(node: ast.AST, ctx: Context) -> None:
@@ -130,12 +130,12 @@ class Engine:
         self,
         codes: Optional[Iterable[str]] = None,
         options: Options = DEFAULT_OPTIONS,
-        strict: Optional[bool] = None,
+        strict: bool = False,
     ) -> None:
         selected = set(RULES) if codes is None else set(codes) & set(RULES)
         self.enabled = frozenset(selected)
         self.options = options
-        self.strict = bool(os.environ.get(_STRICT_ENV)) if strict is None else strict
+        self.strict = bool(strict)
         enter: Dict[type, List[Hook]] = {t: list(h) for t, h in _STRUCTURAL_ENTER.items()}
         leave: Dict[type, List[Hook]] = {}
         for check in all_checks():
@@ -153,13 +153,15 @@ class Engine:
         if self.strict:
             return fn
 
+        name = getattr(fn, "__name__", "check")
+
         def guarded(node: ast.AST, ctx: Context) -> None:
             try:
                 fn(node, ctx)
-            except Exception:  # a rule that meets an odd shape skips it
-                pass
+            except Exception:  # a rule that meets an odd shape skips it (flake8 -vv shows it)
+                LOG.debug("%s skipped a %s in %s", name, type(node).__name__, ctx.filename, exc_info=True)
 
-        guarded.__name__ = getattr(fn, "__name__", "check")
+        guarded.__name__ = name
         return guarded
 
     # -- the walk ---------------------------------------------------------------
@@ -169,6 +171,7 @@ class Engine:
         except Exception:
             if self.strict:
                 raise
+            LOG.debug("flake8-backend-rules skipped %s", filename, exc_info=True)
             return []
 
     def _run(self, tree: ast.AST, filename: str) -> List[Finding]:
@@ -187,26 +190,27 @@ class Engine:
             item = pop()
             cls = item.__class__
             if cls is tuple:
-                hooks, arg = item  # type: ignore[misc]
-                for hook in hooks:
+                marker_hooks, arg = cast(Tuple[Tuple[Hook, ...], ast.AST], item)
+                for hook in marker_hooks:
                     hook(arg, ctx)
                 continue
+            node = cast(ast.AST, item)
             hooks = enter.get(cls)
             if hooks is not None:
                 for hook in hooks:
-                    hook(item, ctx)  # type: ignore[arg-type]
+                    hook(node, ctx)
             hooks = leave.get(cls)
             if hooks is not None:
-                push((hooks, item))
+                push((hooks, node))
             expander = expanders.get(cls)
             if expander is not None:
-                expander(item, push)
+                expander(node, push)
                 continue
             fields = child_fields.get(cls)
             if fields is None:
                 fields = _child_fields(cls)
             for field in fields:
-                value = getattr(item, field, None)
+                value = getattr(node, field, None)
                 if value is None:
                     continue
                 if value.__class__ is list:
@@ -297,7 +301,7 @@ def check_source(
     filename: str = "<unknown>",
     codes: Optional[Iterable[str]] = None,
     options: Options = DEFAULT_OPTIONS,
-    strict: Optional[bool] = None,
+    strict: bool = False,
 ) -> List[Finding]:
     """Parse and check one module's source (used by the CLI, docs and tests)."""
     tree = ast.parse(source, filename=filename)

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import argparse
 import ast
+import logging
 from typing import Any, ClassVar, FrozenSet, Generator, Optional, Tuple, Type
 
 from . import __version__
 from .engine import Engine
 from .options import DEFAULT_OPTIONS, OPTION_SPECS, Options, build_options
 from .registry import DEFAULT_OFF, RULES
+
+LOG = logging.getLogger(__name__)
 
 
 def _enabled_codes(options: argparse.Namespace) -> Optional[FrozenSet[str]]:
@@ -24,6 +27,7 @@ def _enabled_codes(options: argparse.Namespace) -> Optional[FrozenSet[str]]:
             code for code in RULES if decider.decision_for(code) is Decision.Selected
         )
     except Exception:
+        LOG.debug("could not ask flake8 which codes are selected; running all", exc_info=True)
         return None
 
 

@@ -150,7 +150,8 @@ def sql_write(call: ast.Call, sql_text: Optional[str] = None) -> bool:
                 continue
             break
         if isinstance(func, ast.Attribute):
-            if func.attr in _SQL_WRITE_BUILDERS and isinstance(func.value, ast.Name) and func.value.id in ("sa", "sqlalchemy"):
+            module = func.value
+            if func.attr in _SQL_WRITE_BUILDERS and isinstance(module, ast.Name) and module.id in ("sa", "sqlalchemy"):
                 return True
             node = func.value
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import TYPE_CHECKING, Any, Dict, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from pylint.checkers import BaseRawFileChecker
 
@@ -34,7 +34,7 @@ def _messages() -> Dict[str, Tuple[str, str, str, Dict[str, Any]]]:
 
 
 def _options() -> Tuple[Tuple[str, Dict[str, Any]], ...]:
-    out = []
+    out: List[Tuple[str, Dict[str, Any]]] = []
     for spec in OPTION_SPECS:
         if spec.is_list:
             out.append((spec.pylint_name, {"default": tuple(spec.default), "type": "csv",  # type: ignore[arg-type]
@@ -58,7 +58,7 @@ def _display_path(path: str) -> str:
 
 class BackendRulesChecker(BaseRawFileChecker):
     name = "backend-rules"
-    msgs = _messages()
+    msgs = _messages()  # type: ignore[assignment]
     options = _options()
 
     def __init__(self, linter: "PyLinter") -> None:

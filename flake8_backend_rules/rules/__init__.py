@@ -8,9 +8,11 @@ builds its dispatch table from these registrations, for the selected rules only.
 from __future__ import annotations
 
 import ast
-from typing import Callable, List, NamedTuple, Tuple, Type
+from typing import Any, Callable, List, NamedTuple, Tuple, Type
 
-CheckFn = Callable[[ast.AST, "object"], None]
+# (node, context): the node is of one of the registered types, so checks annotate it
+# precisely; Any keeps those annotations legal for the registry.
+CheckFn = Callable[[Any, Any], None]
 
 
 class Check(NamedTuple):

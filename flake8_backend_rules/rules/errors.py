@@ -45,6 +45,10 @@ def swallowed_exception(node: ast.ExceptHandler, ctx: Context) -> None:
     ctx.report("BR020", node, handler=_handler_text(node))
 
 
+def _is_text_call(node: ast.Call) -> bool:
+    return isinstance(node.func, ast.Name) and node.func.id in ("str", "repr") and bool(node.args)
+
+
 def _refers_to(node: ast.AST, name: str) -> bool:
     """`e`, `e.args`, `e.args[0]`, `str(e)`: text of the exception (not `type(e)`)."""
     while True:
@@ -56,7 +60,7 @@ def _refers_to(node: ast.AST, name: str) -> bool:
             node = node.value
         elif isinstance(node, ast.Subscript):
             node = node.value
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("str", "repr") and node.args:
+        elif isinstance(node, ast.Call) and _is_text_call(node):
             node = node.args[0]
         else:
             return False

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional, Set, Tuple
+from typing import Optional, Tuple
 
 from ..astutil import short_source
 from ..context import Context, LoopFrame
