@@ -24,7 +24,8 @@ from .rules import all_checks
 
 Hook = Callable[[ast.AST, Context], None]
 
-LOG = logging.getLogger(__name__)
+# Under "flake8." so `flake8 -vv` shows these records (it only handles its own tree).
+LOG = logging.getLogger("flake8.backend_rules")
 
 
 # -- structural hooks: keep the context's frames in step with the walk --------------

@@ -11,7 +11,8 @@ from .engine import Engine
 from .options import DEFAULT_OPTIONS, OPTION_SPECS, Options, build_options
 from .registry import DEFAULT_OFF, RULES
 
-LOG = logging.getLogger(__name__)
+# Under "flake8." so `flake8 -vv` shows these records (it only handles its own tree).
+LOG = logging.getLogger("flake8.backend_rules")
 
 
 def _enabled_codes(options: argparse.Namespace) -> Optional[FrozenSet[str]]:
