@@ -12,9 +12,10 @@ import ast
 import builtins
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
-from .astutil import attribute_path, dotted_name, iter_nodes, target_names
+from .astutil import attribute_path, call_name, dotted_name, iter_nodes, target_names
 from .options import ModuleKind, Options, matches_dotted, module_kind
 from .queries import (
+    ANY_LOOKUP,
     QUERYSET_METHODS,
     QUERYSET_RETURNING,
     QueryInfo,
@@ -109,7 +110,7 @@ class Frame:
 
     __slots__ = (
         "node", "kind", "parent", "class_frame", "loops", "params", "is_property",
-        "is_async", "self_name", "_bindings", "_handler", "_task",
+        "is_async", "self_name", "_bindings", "_handler", "_task", "prefetches_objects",
     )
 
     def __init__(self, node: ast.AST, kind: str, parent: Optional["Frame"]) -> None:
@@ -125,6 +126,8 @@ class Frame:
         self._bindings: Optional[Dict[str, List[Tuple[Tuple[int, int], ast.AST]]]] = None
         self._handler: Optional[bool] = None
         self._task: Optional[bool] = None
+        # the scope calls prefetch_related_objects(...): set with the bindings
+        self.prefetches_objects = False
 
 
 def _position(node: ast.AST) -> Tuple[int, int]:
@@ -332,19 +335,24 @@ class Context:
         """The names whose values make one iteration's query differ from the next.
 
         On a manager chain the model expression is left out: `for model in models:
-        model._default_manager.count()` queries N tables, not one table N times. Other
+        model._default_manager.count()` queries N tables, not one table N times. Values
+        of `__in` lookups and `in_bulk(...)` are left out too: `for chunk in chunks:
+        Product.objects.filter(id__in=chunk)` is the batching that cures N+1. Other
         calls depend on every name they read."""
         from .astutil import names_in
 
         info = self._analyse(call)
-        if info is None or info.kind != "manager":
+        if info is None or info.kind == "sqlalchemy":
             return names_in(call)
-        names: Set[str] = set()
-        for _, link in chain_links(call)[0]:
+        names: Set[str] = set() if info.kind == "manager" else names_in(info.root)
+        for method, link in chain_links(call)[0]:
+            if method in ("in_bulk", "ain_bulk"):
+                continue
             for arg in link.args:
                 names |= names_in(arg)
             for kw in link.keywords:
-                names |= names_in(kw.value)
+                if not (kw.arg or "").endswith("__in"):
+                    names |= names_in(kw.value)
         return names
 
     def module_constant(self, name: str) -> Optional[ast.AST]:
@@ -354,9 +362,11 @@ class Context:
 
     def loop_prefetches(self, loop: LoopFrame) -> Set[str]:
         if loop._prefetches is None:
-            loop._prefetches = (
-                self.prefetches_of(loop.iterable, loop.node, 0) if loop.iterable is not None else set()
-            )
+            found = self.prefetches_of(loop.iterable, loop.node, 0) if loop.iterable is not None else set()
+            self.bindings()  # the scope's facts, prefetches_objects among them
+            if self.frame.prefetches_objects:
+                found.add(ANY_LOOKUP)
+            loop._prefetches = found
         return loop._prefetches
 
     def prefetches_of(self, expr: ast.AST, at: ast.AST, depth: int) -> Set[str]:
@@ -405,6 +415,8 @@ class Context:
                 elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
                     if isinstance(node.target, ast.Name):
                         table.setdefault(node.target.id, []).append((_position(node), node.value))
+                elif isinstance(node, ast.Call) and call_name(node) == "prefetch_related_objects":
+                    frame.prefetches_objects = True
                 elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
                     table.setdefault(node.optional_vars.id, []).append(
                         (_position(node.context_expr), node.context_expr)

@@ -225,18 +225,28 @@ def analyse_chain(
     )
 
 
+# A prefetch whose lookups are not visible (`prefetch_related(*fields)`,
+# `prefetch_related_objects(...)`): it may cover any relation.
+ANY_LOOKUP = "*"
+
+
 def prefetch_lookups_of_call(call: ast.Call) -> List[str]:
-    """The lookups named by one ``prefetch_related(...)`` call, ``Prefetch`` included."""
+    """The lookups named by one ``prefetch_related(...)`` call, ``Prefetch`` included;
+    :data:`ANY_LOOKUP` for an argument that is not a literal."""
     out: List[str] = []
     for arg in call.args:
         text = string_value(arg)
         if text is not None:
             out.append(text)
             continue
+        if not isinstance(arg, ast.Call):
+            out.append(ANY_LOOKUP)
+            continue
         if isinstance(arg, ast.Call):
             func = arg.func
             fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             if fname != "Prefetch":
+                out.append(ANY_LOOKUP)
                 continue
             lookup = string_value(arg.args[0]) if arg.args else None
             for kw in arg.keywords:
@@ -255,6 +265,8 @@ def lookup_covers(lookups, rel_path: Tuple[str, ...]) -> bool:
     """``"recipe__ingredients"`` covers ``x.recipe.ingredients`` and ``x.recipe``."""
     if not rel_path:
         return False
+    if ANY_LOOKUP in lookups:
+        return True
     wanted = "__".join(rel_path)
     for lookup in lookups:
         if lookup == wanted or lookup.startswith(wanted + "__"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import ast
 from typing import Optional, Tuple
 
-from ..astutil import short_source
+from ..astutil import call_name, iter_nodes, short_source
 from ..context import Context, LoopFrame
-from ..queries import QUERYSET_RETURNING, QueryInfo, chain_links, lookup_covers
+from ..queries import ANY_LOOKUP, QUERYSET_RETURNING, QueryInfo, chain_links, lookup_covers
 from . import check
 
 # Views, forms, serializers and admin classes are built once per request, not per row.
@@ -29,8 +29,12 @@ def _represents_rows(info: QueryInfo, ctx: Context) -> bool:
         return False
     if ctx.kind.models or any(base.endswith("Model") for base in bases):
         return True
-    # `self.items.all()`: a related manager of self itself (not `self.object.items`)
-    return info.kind == "related" and info.base_name == frame.self_name and len(info.rel_path) == 1
+    # `self.items.all()`: a related manager of self itself (not `self.object.items`,
+    # nor a queryset attribute such as `self.qs`/`self.queryset`)
+    if info.kind != "related" or info.base_name != frame.self_name or len(info.rel_path) != 1:
+        return False
+    attr = info.rel_path[0].lower()
+    return not (attr in ("qs", "queryset") or attr.endswith(("_qs", "_queryset")))
 
 
 @check("BR001", ast.Call)
@@ -96,7 +100,18 @@ def _is_unevaluated(info: QueryInfo, ctx: Context) -> bool:
     evaluated (`qs.exists()`), once."""
     if info.methods[-1] not in QUERYSET_RETURNING or info.kind == "sqlalchemy":
         return False
-    return ctx.is_unevaluated(info.node)
+    return ctx.is_unevaluated(info.node) or _is_subquery(info.node)
+
+
+def _is_subquery(call: ast.Call) -> bool:
+    """`qs.filter(id=OuterRef("pk"))` is SQL inside another query (`Exists(...)`,
+    `Subquery(...)`), never run on its own."""
+    for _, link in chain_links(call)[0]:
+        for arg in list(link.args) + [kw.value for kw in link.keywords]:
+            for node in iter_nodes(arg, into_scopes=False):
+                if isinstance(node, ast.Call) and call_name(node) == "OuterRef":
+                    return True
+    return False
 
 
 def _loop_dependency(info: QueryInfo, ctx: Context) -> Optional[Tuple[LoopFrame, str]]:
@@ -148,10 +163,10 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
     if relation is not None:
         loop_var, path = relation
         prefetched = ctx.loop_prefetches(loop)
-        if prefetched and lookup_covers(prefetched, path):
-            methods = info.methods
-            if all(m in _CACHE_SERVED for m in methods):
-                return  # served from the prefetch cache
+        methods = info.methods
+        if all(m in _CACHE_SERVED for m in methods) and lookup_covers(prefetched, path):
+            return  # served from the prefetch cache (or one whose lookups we cannot see)
+        if lookup_covers(prefetched - {ANY_LOOKUP}, path):
             bypass = next((m for m in methods if m not in _CACHE_SERVED), methods[-1])
             rel = "__".join(path)
             ctx.report(
