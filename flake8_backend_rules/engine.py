@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import logging
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type, cast
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type
 
 from .astutil import is_literal_collection, target_names
 from .context import Context, Finding, LoopFrame
@@ -191,11 +191,11 @@ class Engine:
             item = pop()
             cls = item.__class__
             if cls is tuple:
-                marker_hooks, arg = cast(Tuple[Tuple[Hook, ...], ast.AST], item)
-                for hook in marker_hooks:
-                    hook(arg, ctx)
+                marker: Tuple[Tuple[Hook, ...], ast.AST] = item  # type: ignore[assignment]
+                for hook in marker[0]:
+                    hook(marker[1], ctx)
                 continue
-            node = cast(ast.AST, item)
+            node: ast.AST = item  # type: ignore[assignment]
             hooks = enter.get(cls)
             if hooks is not None:
                 for hook in hooks:

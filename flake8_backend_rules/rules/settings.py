@@ -34,34 +34,43 @@ def _is_process_variable(key: Optional[ast.AST], ctx: Context) -> bool:
     return name is not None and (name in _PROCESS_VARIABLES or name.startswith("COMP_"))
 
 
+_READ_METHODS = frozenset({"get", "getenv", "getenvb"})
+
+
 @check("BR010", ast.Call)
 def env_read_call(node: ast.Call, ctx: Context) -> None:
     """`os.getenv(...)` / `os.environ.get(...)` outside settings modules."""
-    if _skip_module(ctx):
-        return
     func = node.func
-    if not isinstance(func, (ast.Attribute, ast.Name)):
+    # cheap shape test first: this runs on every call of the module
+    if isinstance(func, ast.Attribute):
+        if func.attr not in _READ_METHODS:
+            return
+    elif not isinstance(func, ast.Name) or func.id not in ctx.imports:
         return
-    if ctx.resolve(func) in _ENV_READ_CALLS and not _is_process_variable(node.args[0] if node.args else None, ctx):
+    if _skip_module(ctx) or ctx.resolve(func) not in _ENV_READ_CALLS:
+        return
+    if not _is_process_variable(node.args[0] if node.args else None, ctx):
         ctx.report("BR010", node, expr=short_source(node))
+
+
+def _is_env_mapping(node: ast.AST, ctx: Context) -> bool:
+    return isinstance(node, (ast.Attribute, ast.Name)) and ctx.resolve(node) in _ENV_MAPPINGS
 
 
 @check("BR010", ast.Subscript)
 def env_read_subscript(node: ast.Subscript, ctx: Context) -> None:
     """`os.environ["X"]` read (a write or `del` is fine)."""
-    if _skip_module(ctx) or not isinstance(node.ctx, ast.Load) or _is_process_variable(node.slice, ctx):
+    if not isinstance(node.ctx, ast.Load) or not _is_env_mapping(node.value, ctx):
         return
-    if isinstance(node.value, (ast.Attribute, ast.Name)) and ctx.resolve(node.value) in _ENV_MAPPINGS:
+    if not _skip_module(ctx) and not _is_process_variable(node.slice, ctx):
         ctx.report("BR010", node, expr=short_source(node))
 
 
 @check("BR010", ast.Compare)
 def env_membership_test(node: ast.Compare, ctx: Context) -> None:
     """`"X" in os.environ`."""
-    if _skip_module(ctx) or _is_process_variable(node.left, ctx):
-        return
     for op, right in zip(node.ops, node.comparators):
-        if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (ast.Attribute, ast.Name)):
-            if ctx.resolve(right) in _ENV_MAPPINGS:
+        if isinstance(op, (ast.In, ast.NotIn)) and _is_env_mapping(right, ctx):
+            if not _skip_module(ctx) and not _is_process_variable(node.left, ctx):
                 ctx.report("BR010", node, expr=short_source(node))
-                return
+            return
