@@ -89,13 +89,6 @@ def string_value(node: Optional[ast.AST]) -> Optional[str]:
     return None
 
 
-def keyword(call: ast.Call, name: str) -> Optional[ast.keyword]:
-    for kw in call.keywords:
-        if kw.arg == name:
-            return kw
-    return None
-
-
 def short_source(node: ast.AST, limit: int = 60) -> str:
     """A one-line rendering of an expression for messages; never raises."""
     try:

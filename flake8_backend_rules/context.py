@@ -171,40 +171,42 @@ class Context:
 
     # -- imports and names -------------------------------------------------------
     def _collect_module_imports(self, tree: ast.AST) -> None:
-        """Module-level imports and definitions (also inside module-level if/try/with);
-        function-level imports are added by the engine as it meets them."""
-        stack = list(getattr(tree, "body", []))
+        """Module-level imports and definitions (also inside module-level if/try/with),
+        in source order; function-level imports are added by the engine as it meets them.
+
+        An import in an ``except`` body is a fallback (``try: import ujson as json /
+        except ImportError: import json``): it binds only a name the ``try`` left free."""
+        stack: List[Tuple[ast.stmt, bool]] = [(s, False) for s in reversed(getattr(tree, "body", []))]
         while stack:
-            stmt = stack.pop()
+            stmt, fallback = stack.pop()
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                self.add_import(stmt)
+                self.add_import(stmt, fallback)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.module_defs.add(stmt.name)
-            elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While)):
+            elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While) + _TRY_STAR):
+                nested: List[Tuple[ast.stmt, bool]] = []
                 for field in ("body", "orelse", "finalbody"):
-                    stack.extend(getattr(stmt, field, ()) or ())
+                    nested.extend((s, fallback) for s in getattr(stmt, field, ()) or ())
                 for handler in getattr(stmt, "handlers", ()) or ():
-                    stack.extend(handler.body)
-            elif isinstance(stmt, _TRY_STAR):  # pragma: no cover - Python 3.11+
-                stack.extend(stmt.body + stmt.orelse + stmt.finalbody)  # type: ignore[attr-defined]
-                for handler in stmt.handlers:  # type: ignore[attr-defined]
-                    stack.extend(handler.body)
+                    nested.extend((s, True) for s in handler.body)
+                stack.extend(reversed(nested))
 
-    def add_import(self, stmt: ast.AST) -> None:
+    def add_import(self, stmt: ast.AST, fallback: bool = False) -> None:
+        bind = self.imports.setdefault if fallback else self.imports.__setitem__
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:
-                    self.imports[alias.asname] = alias.name
+                    bind(alias.asname, alias.name)
                 else:
                     head = alias.name.split(".", 1)[0]
-                    self.imports[head] = head
+                    bind(head, head)
         elif isinstance(stmt, ast.ImportFrom):
             module = "." * (stmt.level or 0) + (stmt.module or "")
             for alias in stmt.names:
                 if alias.name == "*":
                     continue
                 full = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
-                self.imports[alias.asname or alias.name] = full
+                bind(alias.asname or alias.name, full)
 
     def resolve(self, node: ast.AST) -> Optional[str]:
         """The dotted name an expression stands for once imports are applied, or None.

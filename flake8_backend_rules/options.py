@@ -6,7 +6,7 @@ hand us raw values and :func:`build_options` merges them once per run.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence, Tuple
 
 
@@ -91,8 +91,6 @@ class Options:
     test_modules: Tuple[str, ...]
     error_reporters: Tuple[str, ...]
     check_tests: bool = False
-    # Derived once: task decorators keyed for the two ways they may match.
-    _task_suffixes: Tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 def _as_tuple(value: object) -> Tuple[str, ...]:
@@ -122,9 +120,7 @@ def build_options(raw: Optional[Mapping[str, object]] = None) -> Options:
         base = _as_tuple(given) if given not in (None, "", [], ()) else tuple(spec.default)  # type: ignore[arg-type]
         extra = _as_tuple(raw.get("extend_" + spec.attr))
         values[key] = tuple(dict.fromkeys(base + extra))
-    options = Options(**values)  # type: ignore[arg-type]
-    object.__setattr__(options, "_task_suffixes", tuple("." + d for d in options.task_decorators))
-    return options
+    return Options(**values)  # type: ignore[arg-type]
 
 
 DEFAULT_OPTIONS = build_options()

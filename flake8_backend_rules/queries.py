@@ -133,7 +133,7 @@ def _first_related_link_ok(name: str, call: ast.Call, rel_path: List[str]) -> bo
     return True
 
 
-def sql_write(call: ast.Call, sql_text: Optional[str] = None) -> bool:
+def sql_write(call: ast.Call) -> bool:
     """`execute(update(...)/insert(...)/delete(...))` or literal INSERT/UPDATE/DELETE."""
     if not call.args:
         return False
@@ -156,7 +156,7 @@ def sql_write(call: ast.Call, sql_text: Optional[str] = None) -> bool:
             node = func.value
             continue
         break
-    text = sql_text if sql_text is not None else string_value(node)
+    text = string_value(node)
     if text is None and isinstance(node, ast.JoinedStr) and node.values:
         text = string_value(node.values[0])
     if text:
