@@ -1,10 +1,11 @@
 """What every rule may ask while the engine walks a module.
 
-The engine keeps the ancestors that matter (module, classes, functions, loops, exception
-handlers) as frames; the context answers the shared questions of RULES.md once: names
-resolved through imports, module kinds, query expressions, request handlers, task
-contexts. Facts about a whole function (its local bindings) are computed at most once per
-function, on first request, by a walk of that function's own statements.
+The engine keeps the ancestors that matter (module, classes, functions, loops) as frames;
+the context answers the shared questions of RULES.md once: names resolved through
+imports, module kinds, query expressions, request handlers, task contexts. Facts about a
+whole function (its local bindings) are computed at most once per function, on first
+request, by a walk of that function's own statements; facts about an except body once
+per handler.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import ast
 import builtins
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
-from .astutil import attribute_path, call_name, dotted_name, iter_nodes, target_names
+from .astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, target_names
 from .options import ModuleKind, Options, matches_dotted, module_kind
 from .queries import (
     ANY_LOOKUP,
@@ -151,7 +152,6 @@ class Context:
         self.module_frame = Frame(tree, "module", None)
         self.frame: Frame = self.module_frame
         self.classes: List[ClassFrame] = []
-        self.handlers: List[Tuple[ast.ExceptHandler, bool]] = []
         self._inner_query_calls: Set[int] = set()
         self._query_cache: Dict[int, Optional[QueryInfo]] = {}
         self._handler_facts: Dict[int, HandlerFacts] = {}
@@ -287,8 +287,6 @@ class Context:
         loops = self.frame.loops
         if not loops:
             return
-        from .astutil import names_in
-
         if isinstance(value, ast.Call):
             if self.is_per_model_query(value):
                 return  # `qs = model._default_manager.filter(...)`: one table per iteration
@@ -328,8 +326,6 @@ class Context:
         info = self._analyse(call)
         if info is None or info.kind != "manager" or not isinstance(info.root, ast.Attribute):
             return False
-        from .astutil import names_in
-
         owner = names_in(info.root.value)
         return any(owner & loop.tainted for loop in self.frame.loops)
 
@@ -341,8 +337,6 @@ class Context:
         of `__in` lookups and `in_bulk(...)` are left out too: `for chunk in chunks:
         Product.objects.filter(id__in=chunk)` is the batching that cures N+1. Other
         calls depend on every name they read."""
-        from .astutil import names_in
-
         info = self._analyse(call)
         if info is None or info.kind == "sqlalchemy":
             return names_in(call)

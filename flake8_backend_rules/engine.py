@@ -3,7 +3,7 @@
 The engine walks the tree once, iteratively (analysed code may be nested thousands of
 levels deep), and hands each node only to the checks registered for its type. The dispatch
 tables are built once per engine from the *selected* rules, so a disabled rule costs
-nothing. Structural hooks keep the context's frames (functions, classes, loops, handlers)
+nothing. Structural hooks keep the context's frames (functions, classes, loops)
 in step with the walk; loop bodies are marked precisely (a ``for`` loop's iterable and a
 comprehension's first iterable run once and are outside the loop).
 
@@ -45,15 +45,6 @@ def _leave_class(node: ast.AST, ctx: Context) -> None:
     ctx.leave_class(node)  # type: ignore[arg-type]
 
 
-def _enter_handler(node: ast.AST, ctx: Context) -> None:
-    ctx.handlers.append(node)  # type: ignore[arg-type]
-
-
-def _leave_handler(node: ast.AST, ctx: Context) -> None:
-    if ctx.handlers and ctx.handlers[-1] is node:
-        ctx.handlers.pop()
-
-
 def _enter_loop(loop: LoopFrame, ctx: Context) -> None:
     ctx.enter_loop(loop)
 
@@ -84,7 +75,6 @@ _STRUCTURAL_ENTER: Dict[Type[ast.AST], Tuple[Hook, ...]] = {
     ast.AsyncFunctionDef: (_enter_function,),
     ast.Lambda: (_enter_function,),
     ast.ClassDef: (_enter_class,),
-    ast.ExceptHandler: (_enter_handler,),
     ast.Assign: (_note_assign,),
     ast.AnnAssign: (_note_assign,),
     ast.AugAssign: (_note_assign,),
@@ -98,7 +88,6 @@ _STRUCTURAL_LEAVE: Dict[Type[ast.AST], Tuple[Hook, ...]] = {
     ast.AsyncFunctionDef: (_leave_function,),
     ast.Lambda: (_leave_function,),
     ast.ClassDef: (_leave_class,),
-    ast.ExceptHandler: (_leave_handler,),
 }
 
 # Fields that never hold nodes, skipped by the walk ("ctx" holds Load/Store singletons

@@ -69,7 +69,7 @@ def _refers_to(node: ast.AST, name: str) -> bool:
 def _is_leak(node: ast.AST, name: str, ctx: Context) -> bool:
     if isinstance(node, ast.Call):
         func = node.func
-        if isinstance(func, ast.Name) and func.id in ("str", "repr") and node.args:
+        if _is_text_call(node):
             return _refers_to(node.args[0], name)
         if isinstance(func, ast.Attribute) and func.attr == "format":
             values = list(node.args) + [kw.value for kw in node.keywords]
