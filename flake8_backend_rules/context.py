@@ -21,7 +21,6 @@ from .queries import (
     QUERYSET_RETURNING,
     QueryInfo,
     analyse_chain,
-    chain_links,
     prefetch_lookups_of_call,
 )
 from .registry import RULES
@@ -155,8 +154,8 @@ class Context:
         self._inner_query_calls: Set[int] = set()
         self._query_cache: Dict[int, Optional[QueryInfo]] = {}
         self._handler_facts: Dict[int, HandlerFacts] = {}
-        # calls in loops whose value is kept in a local or discarded, not evaluated there
-        # (`qs = X.objects.filter(...)`, a bare `X.objects.filter(...)` statement)
+        # calls whose value is kept in a local or discarded, not evaluated where they
+        # stand (`qs = X.objects.filter(...)`, a bare `X.objects.filter(...)` statement)
         self._unevaluated_calls: Set[int] = set()
 
     # -- reporting ---------------------------------------------------------------
@@ -341,7 +340,7 @@ class Context:
         if info is None or info.kind == "sqlalchemy":
             return names_in(call)
         names: Set[str] = set() if info.kind == "manager" else names_in(info.root)
-        for method, link in chain_links(call)[0]:
+        for method, link in info.links:
             if method in ("in_bulk", "ain_bulk"):
                 continue
             for arg in link.args:
@@ -460,8 +459,7 @@ class Context:
         key = id(call)
         if key in self._query_cache:
             return self._query_cache[key]
-        links, _ = chain_links(call)
-        if not links:
+        if not isinstance(call.func, ast.Attribute):  # no method chain: not a query
             self._query_cache[key] = None
             return None
         frame = self.frame

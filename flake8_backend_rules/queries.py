@@ -78,6 +78,11 @@ class QueryInfo:
     inner_calls: Tuple[ast.Call, ...]
     is_write: bool
 
+    @property
+    def links(self) -> List[Tuple[str, ast.Call]]:
+        """(method, call) for each link of the chain, innermost first."""
+        return list(zip(self.methods, self.inner_calls + (self.node,)))
+
 
 def chain_links(call: ast.Call) -> Tuple[List[Tuple[str, ast.Call]], ast.AST]:
     """``a.b.filter(x).first()`` -> ([("filter", c1), ("first", c2)], ``a.b``)."""

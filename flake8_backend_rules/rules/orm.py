@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 
 from ..astutil import call_name, iter_nodes, short_source
 from ..context import Context, LoopFrame
-from ..queries import ANY_LOOKUP, QUERYSET_RETURNING, QueryInfo, chain_links, lookup_covers
+from ..queries import ANY_LOOKUP, QUERYSET_RETURNING, QueryInfo, lookup_covers
 from . import check
 
 # Views, forms, serializers and admin classes are built once per request, not per row.
@@ -88,7 +88,7 @@ def _statement_name(info: QueryInfo) -> Optional[str]:
     """`cursor.execute(sql, ...)`: the local holding the statement, if it is one."""
     if info.kind != "sqlalchemy":
         return None
-    first = chain_links(info.node)[0][0][1]
+    first = info.links[0][1]
     if first.args and isinstance(first.args[0], ast.Name):
         return first.args[0].id
     return None
@@ -100,13 +100,13 @@ def _is_unevaluated(info: QueryInfo, ctx: Context) -> bool:
     evaluated (`qs.exists()`), once."""
     if info.methods[-1] not in QUERYSET_RETURNING or info.kind == "sqlalchemy":
         return False
-    return ctx.is_unevaluated(info.node) or _is_subquery(info.node)
+    return ctx.is_unevaluated(info.node) or _is_subquery(info)
 
 
-def _is_subquery(call: ast.Call) -> bool:
+def _is_subquery(info: QueryInfo) -> bool:
     """`qs.filter(id=OuterRef("pk"))` is SQL inside another query (`Exists(...)`,
     `Subquery(...)`), never run on its own."""
-    for _, link in chain_links(call)[0]:
+    for _, link in info.links:
         for arg in list(link.args) + [kw.value for kw in link.keywords]:
             for node in iter_nodes(arg, into_scopes=False):
                 if isinstance(node, ast.Call) and call_name(node) == "OuterRef":
