@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from .astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, target_names
 from .options import ModuleKind, Options, matches_dotted, module_kind
@@ -110,7 +110,7 @@ class Frame:
 
     __slots__ = (
         "node", "kind", "parent", "class_frame", "loops", "params", "is_property",
-        "is_async", "self_name", "_bindings", "_handler", "_task", "prefetches_objects",
+        "is_async", "self_name", "_bindings", "_handler", "_task", "prefetches_objects", "facts",
     )
 
     def __init__(self, node: ast.AST, kind: str, parent: Optional["Frame"]) -> None:
@@ -128,6 +128,8 @@ class Frame:
         self._task: Optional[bool] = None
         # the scope calls prefetch_related_objects(...): set with the bindings
         self.prefetches_objects = False
+        # Per-scope facts a rule family computes once and shares (see Context.frame_fact).
+        self.facts: Dict[str, Any] = {}
 
 
 def _position(node: ast.AST) -> Tuple[int, int]:
@@ -492,6 +494,18 @@ class Context:
             for inner in info.inner_calls:
                 self._inner_query_calls.add(id(inner))
         return info
+
+    # -- per-scope facts ---------------------------------------------------------
+    def frame_fact(self, key: str, compute: Callable[["Context", Frame], Any], frame: Optional[Frame] = None) -> Any:
+        """The fact ``key`` of ``frame`` (default: the current scope), computed once by
+        ``compute(ctx, frame)`` on first use and shared by every rule that asks after it.
+        Families keep their flow analyses in their own modules and cache them here."""
+        frame = frame or self.frame
+        try:
+            return frame.facts[key]
+        except KeyError:
+            value = frame.facts[key] = compute(self, frame)
+            return value
 
     # -- handlers and tasks ------------------------------------------------------
     def function_frame(self) -> Optional[Frame]:

@@ -38,6 +38,6 @@ def check(code: str, *node_types: Type[ast.AST], phase: str = "enter") -> Callab
 
 def all_checks() -> Tuple[Check, ...]:
     # Importing the family modules registers their checks.
-    from . import errors, orm, settings  # noqa: F401
+    from . import api, blocking, errors, integrity, maintainability, models, orm, security, settings  # noqa: F401
 
     return tuple(_CHECKS)

@@ -1,0 +1,9 @@
+"""BR07x: Django models and migrations. The metadata of this family's rules (logic: ``rules/``)."""
+from __future__ import annotations
+
+from typing import Tuple
+
+from .rule import Rule
+
+RULES: Tuple[Rule, ...] = (
+)

@@ -1,0 +1,2 @@
+"""BR06x API design checks."""
+from __future__ import annotations

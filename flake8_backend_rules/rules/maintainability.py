@@ -1,0 +1,2 @@
+"""BR08x maintainability checks."""
+from __future__ import annotations

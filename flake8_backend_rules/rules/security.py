@@ -1,0 +1,2 @@
+"""BR05x security checks."""
+from __future__ import annotations
