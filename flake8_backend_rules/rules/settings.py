@@ -1,11 +1,14 @@
-"""BR01x: configuration and settings."""
+"""BR01x: configuration and settings: env reads, insecure settings, hard-coded secrets,
+inline business rates."""
 from __future__ import annotations
 
 import ast
-from typing import Optional
+import decimal
+from typing import Optional, Set
 
-from ..astutil import short_source, string_value
+from ..astutil import dotted_name, short_source, string_value
 from ..context import Context
+from ..strings import bound_name, looks_like_secret, secret_word
 from . import check
 
 _ENV_READ_CALLS = frozenset({"os.getenv", "os.getenvb", "os.environ.get", "os.environb.get"})
@@ -74,3 +77,256 @@ def env_membership_test(node: ast.Compare, ctx: Context) -> None:
             if not _skip_module(ctx) and not _is_process_variable(node.left, ctx):
                 ctx.report("BR010", node, expr=short_source(node))
             return
+
+
+# -- BR011 insecure-setting ------------------------------------------------------------
+
+# setting -> the literal value that is insecure outside development
+_INSECURE_FLAGS = {
+    "DEBUG": True,
+    "CORS_ALLOW_ALL_ORIGINS": True,
+    "CORS_ORIGIN_ALLOW_ALL": True,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+}
+_CORS_MIDDLEWARE_SUFFIX = "CORSMiddleware"
+
+
+def _production_settings(ctx: Context) -> bool:
+    return ctx.kind.settings and not ctx.kind.dev_settings and ctx.frame.kind == "module"
+
+
+def _has_wildcard(value: Optional[ast.AST], ctx: Context) -> bool:
+    """A literal list/tuple/set with a `"*"` element, directly or through a module-level
+    name or a literal default of an environment read (`os.getenv("HOSTS", "*")`)."""
+    if isinstance(value, ast.Name):
+        value = ctx.module_constant(value.id)
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        return any(string_value(e) == "*" for e in value.elts)
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        return _has_wildcard(value.left, ctx) or _has_wildcard(value.right, ctx)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "split":
+        inner = value.func.value
+        if isinstance(inner, ast.Call) and ctx.resolve(inner.func) in _ENV_READ_CALLS and len(inner.args) > 1:
+            return string_value(inner.args[1]) == "*"
+    return False
+
+
+def _insecure_value(name: str, value: Optional[ast.AST], ctx: Context) -> bool:
+    if name == "ALLOWED_HOSTS":
+        return _has_wildcard(value, ctx)
+    expected = _INSECURE_FLAGS.get(name)
+    return expected is not None and isinstance(value, ast.Constant) and value.value is expected
+
+
+@check("BR011", ast.Assign, ast.AnnAssign, ast.AugAssign)
+def insecure_setting(node: ast.AST, ctx: Context) -> None:
+    """`DEBUG = True`, `ALLOWED_HOSTS = ["*"]`, CORS allow-all and insecure cookies in a
+    settings module that is not a development one."""
+    if not _production_settings(ctx):
+        return
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+    value = node.value  # type: ignore[attr-defined]
+    for target in targets:
+        if isinstance(target, ast.Name) and _insecure_value(target.id, value, ctx):
+            ctx.report("BR011", node, expr=short_source(node, 50))
+            return
+
+
+def _is_cors_middleware(node: ast.AST, ctx: Context) -> bool:
+    text = dotted_name(node) or ""
+    return text.endswith(_CORS_MIDDLEWARE_SUFFIX) or (ctx.resolve(node) or "").endswith(_CORS_MIDDLEWARE_SUFFIX)
+
+
+@check("BR011", ast.Call)
+def cors_allow_all_middleware(node: ast.Call, ctx: Context) -> None:
+    """`app.add_middleware(CORSMiddleware, allow_origins=["*"])`, `CORSMiddleware(app,
+    allow_origins=["*"])`, `Middleware(CORSMiddleware, allow_origins=["*"])`."""
+    origins = next((kw.value for kw in node.keywords if kw.arg == "allow_origins"), None)
+    if origins is None:
+        return
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name in ("add_middleware", "Middleware"):
+        if not node.args or not _is_cors_middleware(node.args[0], ctx):
+            return
+    elif not name.endswith(_CORS_MIDDLEWARE_SUFFIX):
+        return
+    if _has_wildcard(origins, ctx) or _local_wildcard(origins, ctx):
+        ctx.report("BR011", node, expr=short_source(node, 50))
+
+
+def _local_wildcard(node: ast.AST, ctx: Context) -> bool:
+    if not isinstance(node, ast.Name) or ctx.frame.kind == "module":
+        return False
+    return any(_has_wildcard(value, ctx) for _, value in ctx.bindings_before(node.id, node))
+
+
+# -- BR012 hardcoded-secret --------------------------------------------------------------
+
+_CONFIG_READERS = frozenset({"decouple.config"})
+_CONFIG_READER_TEXTS = frozenset({"config", "env", "env.str", "env.get_value", "environ.get", "getenv"})
+
+
+def _secret_name(name: Optional[str]) -> Optional[str]:
+    return secret_word(name) if name else None
+
+
+def _config_default(call: ast.Call, ctx: Context) -> Optional[ast.AST]:
+    """The non-empty literal default of a configuration read (`os.getenv("X", "d")`,
+    `config("X", default="d")`, `env.str("X", default="d")`), else None."""
+    func = call.func
+    resolved = ctx.resolve(func)
+    default: Optional[ast.AST] = None
+    if resolved in _ENV_READ_CALLS:
+        default = call.args[1] if len(call.args) > 1 else None
+    elif resolved not in _CONFIG_READERS and (dotted_name(func) not in _CONFIG_READER_TEXTS or resolved is not None):
+        return None
+    for kw in call.keywords:
+        if kw.arg == "default":
+            default = kw.value
+    text = string_value(default)
+    return default if text and text.strip() else None
+
+
+def _read_name(call: ast.Call, ctx: Context) -> Optional[str]:
+    key = call.args[0] if call.args else None
+    if isinstance(key, ast.Name):
+        key = ctx.module_constant(key.id)
+    return string_value(key)
+
+
+def _br012_handled(ctx: Context) -> Set[int]:
+    return ctx.frame_fact("br012.handled", lambda c, f: set(), frame=ctx.module_frame)  # type: ignore[no-any-return]
+
+
+def _exempt_from_br012(ctx: Context) -> bool:
+    return ctx.kind.dev_settings
+
+
+def _is_settings_class(ctx: Context) -> bool:
+    if ctx.frame.kind != "class" or not ctx.classes:
+        return False
+    return any(base.endswith("Settings") for base in ctx.classes[-1].base_names)
+
+
+def _field_default(value: ast.AST) -> Optional[ast.AST]:
+    """`Field("x")`, `Field(default="x")`: the default of a pydantic field."""
+    if isinstance(value, ast.Call) and (dotted_name(value.func) or "").rsplit(".", 1)[-1] == "Field":
+        for kw in value.keywords:
+            if kw.arg == "default":
+                return kw.value
+        return value.args[0] if value.args else None
+    return value
+
+
+@check("BR012", ast.Assign, ast.AnnAssign)
+def hardcoded_secret_assignment(node: ast.AST, ctx: Context) -> None:
+    """`SECRET_KEY = "..."`, `self.api_token = "..."`, `PASSWORD = os.getenv("X", "dev")`,
+    a pydantic settings field `api_key: str = "..."`."""
+    value = node.value  # type: ignore[attr-defined]
+    if value is None or _exempt_from_br012(ctx):
+        return
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+    if isinstance(value, ast.Call):
+        default = _config_default(value, ctx)
+        if default is not None:
+            _br012_handled(ctx).add(id(value))
+            names = [bound_name(t) for t in targets] + [_read_name(value, ctx)]
+            if any(_secret_name(n) for n in names):
+                ctx.report("BR012", node, expr=short_source(node, 50))
+            return
+    for target in targets:
+        name = _secret_name(bound_name(target))
+        if name is None:
+            continue
+        if isinstance(node, ast.AnnAssign) and _is_settings_class(ctx):
+            text = string_value(_field_default(value))
+            if text and text.strip():  # a settings field's default is a fallback secret
+                ctx.report("BR012", node, expr=short_source(node, 50))
+                return
+        text = string_value(value)
+        if text is not None and looks_like_secret(text):
+            ctx.report("BR012", node, expr=short_source(node, 50))
+            return
+
+
+@check("BR012", ast.Call)
+def hardcoded_secret_argument(node: ast.Call, ctx: Context) -> None:
+    """`connect(password="...")` and a configuration read with a literal secret default
+    that is not assigned (`Client(os.getenv("API_TOKEN", "abc"))`)."""
+    if not node.keywords and len(node.args) < 2:
+        return
+    if _exempt_from_br012(ctx):
+        return
+    for kw in node.keywords:
+        if kw.arg and _secret_name(kw.arg):
+            text = string_value(kw.value)
+            if text is not None and looks_like_secret(text):
+                ctx.report("BR012", kw, expr=short_source(kw, 50))
+    if id(node) in _br012_handled(ctx):
+        return
+    default = _config_default(node, ctx)
+    if default is not None and _secret_name(_read_name(node, ctx)):
+        ctx.report("BR012", node, expr=short_source(node, 50))
+
+
+@check("BR012", ast.Dict)
+def hardcoded_secret_in_dict(node: ast.Dict, ctx: Context) -> None:
+    """`{"PASSWORD": "..."}` (as in `DATABASES`)."""
+    if _exempt_from_br012(ctx):
+        return
+    for key, value in zip(node.keys, node.values):
+        name = string_value(key)
+        if name and _secret_name(name):
+            text = string_value(value)
+            if text is not None and looks_like_secret(text):
+                ctx.report("BR012", key, expr=short_source(key, 30) + ": " + short_source(value, 30))  # type: ignore[arg-type]
+
+
+# -- BR013 inline-decimal-rate -------------------------------------------------------------
+
+
+def _rate_literal(node: ast.AST, ctx: Context) -> bool:
+    """`Decimal("0.09")`: a literal that is neither a whole number (`0`, `1`, `100`,
+    `60`) nor a power of ten (`0.01` converts cents, it is not a rate)."""
+    if not isinstance(node, ast.Call) or len(node.args) != 1 or node.keywords:
+        return False
+    arg = node.args[0]
+    if not isinstance(arg, ast.Constant) or isinstance(arg.value, bool) or not isinstance(arg.value, (str, int, float)):
+        return False
+    if ctx.resolve(node.func) != "decimal.Decimal":
+        return False
+    try:
+        number = decimal.Decimal(str(arg.value).strip())
+    except (decimal.InvalidOperation, ValueError):
+        return False
+    if not number.is_finite() or number == number.to_integral_value():
+        return False
+    return not _is_power_of_ten(abs(number))
+
+
+def _is_power_of_ten(number: decimal.Decimal) -> bool:
+    digits = number.normalize().as_tuple().digits
+    return digits == (1,)
+
+
+def _in_function(ctx: Context) -> bool:
+    return ctx.frame.kind in ("function", "lambda")
+
+
+@check("BR013", ast.BinOp)
+def inline_decimal_rate(node: ast.BinOp, ctx: Context) -> None:
+    """`price * Decimal("0.09")`: a business rate (tax, fee, discount) hidden in code."""
+    if not isinstance(node.op, (ast.Mult, ast.Div)) or not _in_function(ctx):
+        return
+    for side in (node.left, node.right):
+        if _rate_literal(side, ctx):
+            ctx.report("BR013", side, expr=short_source(side, 40))
+
+
+@check("BR013", ast.AugAssign)
+def inline_decimal_rate_augmented(node: ast.AugAssign, ctx: Context) -> None:
+    """`total *= Decimal("0.85")`."""
+    if isinstance(node.op, (ast.Mult, ast.Div)) and _in_function(ctx) and _rate_literal(node.value, ctx):
+        ctx.report("BR013", node.value, expr=short_source(node.value, 40))
