@@ -131,6 +131,39 @@ Binding = Tuple[Tuple[int, int], str, ast.AST]  # (position, "=" | "+=" | "%=", 
 ConstantTest = Callable[[str], bool]
 
 
+_CONVERSION = re.compile(r"%(?:\(([^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
+_NUMERIC_TYPES = frozenset("diouxXeEfFgGb")
+
+
+def _numeric_conversions(template: ast.AST) -> Tuple[FrozenSet[int], FrozenSet[str]]:
+    """Positions and keys of the numeric conversions (``%d``, ``%(n)i``) of a literal
+    ``%`` template."""
+    text = template.value if isinstance(template, ast.Constant) else None
+    if not isinstance(text, str):
+        return frozenset(), frozenset()
+    positions, keys, index = set(), set(), 0
+    for match in _CONVERSION.finditer(text):
+        key, kind = match.group(1), match.group(2)
+        if kind == "%":
+            continue
+        if kind in _NUMERIC_TYPES:
+            if key is not None:
+                keys.add(key)
+            else:
+                positions.add(index)
+        index += 1
+    return frozenset(positions), frozenset(keys)
+
+
+def _numeric_spec(value: ast.FormattedValue) -> bool:
+    """``{n:d}``, ``{price:.2f}``: the field is formatted as a number (or raises)."""
+    spec = value.format_spec
+    if not isinstance(spec, ast.JoinedStr) or not spec.values:
+        return False
+    last = spec.values[-1]
+    return isinstance(last, ast.Constant) and isinstance(last.value, str) and last.value[-1:] in _NUMERIC_TYPES | {"n", "%"}
+
+
 def _position(node: ast.AST) -> Tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
@@ -195,7 +228,9 @@ class StringFlow:
             return self._fstring(node, at, safe, depth)
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Mod):
-                return self._template(node.left, at, safe, depth + 1) or self._percent_args(node.right, at, safe, depth)
+                return self._template(node.left, at, safe, depth + 1) or self._percent_args(
+                    node.right, at, safe, depth, _numeric_conversions(node.left)
+                )
             if isinstance(node.op, ast.Add):
                 return self._concatenation(node, at, safe, depth)
             return None
@@ -252,19 +287,28 @@ class StringFlow:
 
     def _fstring(self, node: ast.JoinedStr, at: ast.AST, safe: FrozenSet[str], depth: int) -> Optional[ast.AST]:
         for value in node.values:
-            if isinstance(value, ast.FormattedValue):
+            if isinstance(value, ast.FormattedValue) and not _numeric_spec(value):
                 found = self._part(value.value, at, safe, depth + 1)
                 if found is not None:
                     return found
         return None
 
-    def _percent_args(self, right: ast.AST, at: ast.AST, safe: FrozenSet[str], depth: int) -> Optional[ast.AST]:
+    def _percent_args(
+        self, right: ast.AST, at: ast.AST, safe: FrozenSet[str], depth: int,
+        numeric: Tuple[FrozenSet[int], FrozenSet[str]] = (frozenset(), frozenset()),
+    ) -> Optional[ast.AST]:
+        """The arguments of ``template % right``; those a numeric conversion (``%d``)
+        formats are numbers whatever they hold."""
+        positions, keys = numeric
         if isinstance(right, ast.Tuple):
-            parts: List[ast.AST] = list(right.elts)
+            parts: List[ast.AST] = [e for i, e in enumerate(right.elts) if i not in positions]
         elif isinstance(right, ast.Dict):
-            parts = [v for v in right.values if v is not None]
+            parts = [
+                v for k, v in zip(right.keys, right.values)
+                if v is not None and not (isinstance(k, ast.Constant) and k.value in keys)
+            ]
         else:
-            parts = [right]
+            parts = [] if 0 in positions else [right]
         for part in parts:
             found = self._part(part, at, safe, depth + 1)
             if found is not None:

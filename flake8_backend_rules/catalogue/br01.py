@@ -96,16 +96,16 @@ RULES: Tuple[Rule, ...] = (
         "forever in its history and is the same in every environment; a fallback default "
         "lets production start silently with the development secret.",
         bad="""
-            import os
+            from decouple import config
 
-            SECRET_KEY = os.getenv("SECRET_KEY", "dev-secret")
+            SECRET_KEY = config("SECRET_KEY", default="dev-secret")
             STRIPE_API_KEY = "4f9c2a7d1e8b3c6a0d5e"
             """,
         good="""
-            import os
+            from decouple import config
 
-            SECRET_KEY = os.environ["SECRET_KEY"]
-            STRIPE_API_KEY = os.environ["STRIPE_API_KEY"]
+            SECRET_KEY = config("SECRET_KEY")
+            STRIPE_API_KEY = config("STRIPE_API_KEY")
             """,
         options=("backend-dev-settings-modules",),
         notes="A bound literal must look like a secret: empty strings, name-like words "
