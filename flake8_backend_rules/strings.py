@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tuple
+import string
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
 
 from .astutil import iter_nodes, string_value
 
@@ -96,17 +97,19 @@ def bound_name(node: ast.AST) -> Optional[str]:
 
 
 # A word or a dotted/dashed name made of words: a header, a field name, a placeholder.
-_NAME_LIKE = re.compile(r"[A-Za-z]+(?:[_.\-:][A-Za-z]+)*[_.\-:]?")
+_NAME_LIKE = re.compile(r"[_.\-]*[A-Za-z]+(?:[_.\-:][A-Za-z]+)*[_.\-:]?")
+# Shorter literals are dummies ("123", "xyz1"); a configuration *default* counts whatever it is.
+_MIN_SECRET_LENGTH = 6
 _PLACEHOLDER = re.compile(r"<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\{[A-Za-z_]*\}|%\([A-Za-z_]+\)s|%s")
 
 
 def looks_like_secret(value: str) -> bool:
-    """A literal that could be a real credential: not empty, not a name-like word
+    """A literal that could be a real credential: six characters or more, not a name-like word
     (``"password"``, ``"Authorization"``, ``"changeme"``), not a URL or a path, not
     prose or a label (it has spaces), not a placeholder (``"<token>"``, ``"****"``,
     ``"{password}"``)."""
     text = value.strip()
-    if not text or text != value or any(ch.isspace() for ch in text):
+    if len(text) < _MIN_SECRET_LENGTH or text != value or any(ch.isspace() for ch in text):
         return False
     if _NAME_LIKE.fullmatch(text):
         return False
@@ -120,39 +123,26 @@ def looks_like_secret(value: str) -> bool:
 # -- string flow --------------------------------------------------------------------
 
 _MAX_DEPTH = 12
-_NUMERIC_CALLS = frozenset({"int", "float", "len", "bool", "round", "abs", "Decimal"})
+_NUMERIC_CALLS = frozenset({"int", "float", "len", "bool", "round", "abs", "Decimal", "count"})
 _TRANSLATIONS = frozenset(
     {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
      "ngettext", "ngettext_lazy", "gettext_noop", "_lazy"}
 )
+# Attributes that hold a row's primary key: integers (or UUIDs) from the database.
+_KEY_ATTRIBUTES = frozenset({"id", "pk"})
 
 Binding = Tuple[Tuple[int, int], str, ast.AST]  # (position, "=" | "+=" | "%=", value)
 # Is this bare name a constant (a module-level UPPER_CASE name bound once to a literal)?
 ConstantTest = Callable[[str], bool]
-
+# Given the literal text before a formatted part and the text right after it, is the
+# part in a position where the rule cares (SQL: a value position)? None: everywhere.
+PositionTest = Optional[Callable[[str, str], bool]]
+# A text as a sequence of literal pieces (str) and formatted parts (nodes).
+Segments = List[Union[str, ast.AST]]
 
 _CONVERSION = re.compile(r"%(?:\(([^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
-_NUMERIC_TYPES = frozenset("diouxXeEfFgGb")
-
-
-def _numeric_conversions(template: ast.AST) -> Tuple[FrozenSet[int], FrozenSet[str]]:
-    """Positions and keys of the numeric conversions (``%d``, ``%(n)i``) of a literal
-    ``%`` template."""
-    text = template.value if isinstance(template, ast.Constant) else None
-    if not isinstance(text, str):
-        return frozenset(), frozenset()
-    positions, keys, index = set(), set(), 0
-    for match in _CONVERSION.finditer(text):
-        key, kind = match.group(1), match.group(2)
-        if kind == "%":
-            continue
-        if kind in _NUMERIC_TYPES:
-            if key is not None:
-                keys.add(key)
-            else:
-                positions.add(index)
-        index += 1
-    return frozenset(positions), frozenset(keys)
+_NUMERIC_TYPES = frozenset("diouxXeEfFgGbn%")
+_NUMBER_TEXT = "0"  # what a numeric conversion puts into the text, for the position test
 
 
 def _numeric_spec(value: ast.FormattedValue) -> bool:
@@ -161,7 +151,7 @@ def _numeric_spec(value: ast.FormattedValue) -> bool:
     if not isinstance(spec, ast.JoinedStr) or not spec.values:
         return False
     last = spec.values[-1]
-    return isinstance(last, ast.Constant) and isinstance(last.value, str) and last.value[-1:] in _NUMERIC_TYPES | {"n", "%"}
+    return isinstance(last, ast.Constant) and isinstance(last.value, str) and last.value[-1:] in _NUMERIC_TYPES
 
 
 def _position(node: ast.AST) -> Tuple[int, int]:
@@ -177,12 +167,47 @@ def _callee_name(call: ast.Call) -> Optional[str]:
     return None
 
 
+def _str_constant(node: ast.AST) -> Optional[str]:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+_SQL_VALUE_END = re.compile(
+    r"(?:[=<>]|!=|\b(?:like|ilike|limit|offset|between|and|or|then|else|when|not)|\b(?:in|values)\s*\(|,)\s*$",
+    re.IGNORECASE,
+)
+_SQL_AFTER_OR = re.compile(r"\b(?:where|and|or|on|set|having|when)\s*$", re.IGNORECASE)
+
+
+def sql_value_position(before: str, after: str) -> bool:
+    """Is a part formatted in here a *value* of the statement (where parameters belong)?
+
+    Inside a single-quoted SQL string (`'{name}'`), or right after a comparison, `LIKE`,
+    `LIMIT`/`OFFSET`, `BETWEEN ... AND`, or inside `IN (...)`/`VALUES (...)`. Identifier
+    positions are not: a table or column name (`FROM {table}`, `{tbl}.id`, `"{schema}"`),
+    a function (`SELECT {fn}()`), DDL (`CREATE DATABASE {name}`): SQL cannot bind those as
+    parameters, and they come from the code's models and backends."""
+    if before.count("'") % 2 == 1:
+        return True
+    if after[:1] in (".", "(", "_", '"', "`") or after[:1].isalnum() or before[-1:] in ('"', "`", ".", "_") or before[-1:].isalnum():
+        return False
+    stripped = before.rstrip()
+    if stripped.endswith(","):
+        opened = stripped.rfind("(")
+        if opened < 0 or stripped.rfind(")") > opened:
+            return False  # a column list: `SELECT a, {col}`
+        return bool(re.search(r"\b(?:in|values)\s*$", stripped[:opened], re.IGNORECASE))
+    if re.search(r"\b(?:and|or|not|then|else|when)\s*$", stripped, re.IGNORECASE):
+        # `... AND {x}`: a value only after BETWEEN (`BETWEEN 1 AND {x}`)
+        return bool(re.search(r"\bbetween\s+\S+\s+and\s*$", stripped, re.IGNORECASE))
+    return bool(_SQL_VALUE_END.search(stripped))
+
+
 class StringFlow:
     """The string-building assignments of one scope, and questions about them.
 
-    Built once per scope (``ctx.frame_fact("strings.flow", StringFlow.of)``): one walk of
-    the scope's own statements (nested scopes are not entered) collecting ``name = value``,
-    ``name: T = value``, ``name := value`` and ``name += value``."""
+    Built once per scope (``ctx.frame_fact("strings.flow", ...)``): one walk of the
+    scope's own statements (nested scopes are not entered) collecting ``name = value``,
+    ``name: T = value``, ``name := value``, ``name += value`` and ``name %= value``."""
 
     __slots__ = ("bindings", "constant")
 
@@ -200,8 +225,10 @@ class StringFlow:
                 if node.value is not None and isinstance(node.target, ast.Name):
                     self._bind(node.target.id, node, "=", node.value)
             elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-                if isinstance(node.op, (ast.Add, ast.Mod)):
-                    self._bind(node.target.id, node, "+=" if isinstance(node.op, ast.Add) else "%=", node.value)
+                if isinstance(node.op, ast.Add):
+                    self._bind(node.target.id, node, "+=", node.value)
+                elif isinstance(node.op, ast.Mod):
+                    self._bind(node.target.id, node, "%=", node.value)
 
     def _bind(self, name: str, stmt: ast.AST, kind: str, value: ast.AST) -> None:
         self.bindings.setdefault(name, []).append((_position(stmt), kind, value))
@@ -210,187 +237,272 @@ class StringFlow:
         where = _position(at)
         return [b for b in self.bindings.get(name, ()) if b[0] < where]
 
-    # -- the questions ------------------------------------------------------------
-    def dynamic_part(self, expr: ast.AST, at: ast.AST, safe_calls: FrozenSet[str]) -> Optional[ast.AST]:
-        """The first part of a text *built here* (formatting or concatenation, directly or
-        through this scope's locals) that is neither a literal, nor a module-level
-        constant, nor the result of a call in ``safe_calls``; None if there is none.
+    # -- the question -------------------------------------------------------------
+    def dynamic_part(
+        self, expr: ast.AST, at: ast.AST, safe_calls: FrozenSet[str], position: PositionTest = None
+    ) -> Optional[ast.AST]:
+        """The first part of a text *built here* (an f-string, ``%``, ``.format()`` or
+        ``+``, directly or through this scope's locals) that is neither a literal, nor a
+        module-level constant, nor a number, nor the result of a call in ``safe_calls``,
+        and that sits where ``position`` says it matters; None if there is none.
 
         Text that arrives whole (a parameter, an attribute, a call's result) is not built
-        here and yields None: the rule looks where it is built."""
-        return self._template(expr, at, safe_calls, 0)
-
-    def _template(self, node: ast.AST, at: ast.AST, safe: FrozenSet[str], depth: int) -> Optional[ast.AST]:
-        """``node`` stands where the whole text goes."""
-        if depth > _MAX_DEPTH:
-            return None
-        if isinstance(node, ast.JoinedStr):
-            return self._fstring(node, at, safe, depth)
-        if isinstance(node, ast.BinOp):
-            if isinstance(node.op, ast.Mod):
-                return self._template(node.left, at, safe, depth + 1) or self._percent_args(
-                    node.right, at, safe, depth, _numeric_conversions(node.left)
-                )
-            if isinstance(node.op, ast.Add):
-                return self._concatenation(node, at, safe, depth)
-            return None
-        if isinstance(node, ast.Call):
-            if self._is_format(node):
-                return self._template(node.func.value, at, safe, depth + 1) or self._call_args(node, at, safe, depth)  # type: ignore[attr-defined]
-            return None
-        if isinstance(node, ast.IfExp):
-            return self._template(node.body, at, safe, depth + 1) or self._template(node.orelse, at, safe, depth + 1)
-        if isinstance(node, ast.Name):
-            for _, kind, value in self.before(node.id, at):
-                found = (
-                    self._template(value, value, safe, depth + 1)
-                    if kind == "="
-                    else (self._percent_args(value, value, safe, depth) if kind == "%=" else self._part(value, value, safe, depth + 1))
-                )
-                if found is not None:
-                    return found
-        return None
-
-    def _concatenation(self, node: ast.BinOp, at: ast.AST, safe: FrozenSet[str], depth: int) -> Optional[ast.AST]:
-        """``a + b + c``: the leftmost operand may be a statement arriving whole (``sql +
-        " LIMIT 10"``); every later one is a piece put into it."""
-        operands: List[ast.AST] = []
-        current: ast.AST = node
-        while isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
-            operands.append(current.right)
-            current = current.left
-        operands.append(current)
-        operands.reverse()
-        if not any(self._is_text(op) for op in operands):
-            return None  # numbers or lists being added, not text
-        first, rest = operands[0], operands[1:]
-        found = self._template(first, at, safe, depth + 1)
-        if found is not None:
-            return found
-        for operand in rest:
-            found = self._part(operand, at, safe, depth + 1)
+        here and yields None: the rule looks where text is built."""
+        for segments in self._alternatives(expr, at, 0):
+            found = self._check(segments, at, safe_calls, position, 0)
             if found is not None:
                 return found
         return None
 
-    def _is_text(self, node: ast.AST) -> bool:
-        return (isinstance(node, ast.Constant) and isinstance(node.value, str)) or isinstance(node, ast.JoinedStr) or self._is_format(node)
-
-    def _is_format(self, node: ast.AST) -> bool:
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"):
-            return False
-        receiver = node.func.value
-        if isinstance(receiver, ast.Constant):
-            return isinstance(receiver.value, str)
-        # `sql.SQL("...").format(...)` composes safely (psycopg); names and f-strings are text
-        return isinstance(receiver, (ast.JoinedStr, ast.Name, ast.BinOp))
-
-    def _fstring(self, node: ast.JoinedStr, at: ast.AST, safe: FrozenSet[str], depth: int) -> Optional[ast.AST]:
-        for value in node.values:
-            if isinstance(value, ast.FormattedValue) and not _numeric_spec(value):
-                found = self._part(value.value, at, safe, depth + 1)
-                if found is not None:
-                    return found
-        return None
-
-    def _percent_args(
-        self, right: ast.AST, at: ast.AST, safe: FrozenSet[str], depth: int,
-        numeric: Tuple[FrozenSet[int], FrozenSet[str]] = (frozenset(), frozenset()),
+    def _check(
+        self, segments: Segments, at: ast.AST, safe: FrozenSet[str], position: PositionTest, depth: int
     ) -> Optional[ast.AST]:
-        """The arguments of ``template % right``; those a numeric conversion (``%d``)
-        formats are numbers whatever they hold."""
-        positions, keys = numeric
-        if isinstance(right, ast.Tuple):
-            parts: List[ast.AST] = [e for i, e in enumerate(right.elts) if i not in positions]
-        elif isinstance(right, ast.Dict):
-            parts = [
-                v for k, v in zip(right.keys, right.values)
-                if v is not None and not (isinstance(k, ast.Constant) and k.value in keys)
-            ]
-        else:
-            parts = [] if 0 in positions else [right]
-        for part in parts:
-            found = self._part(part, at, safe, depth + 1)
+        text_before = ""
+        for index, segment in enumerate(segments):
+            if isinstance(segment, str):
+                text_before += segment
+                continue
+            after = ""
+            for following in segments[index + 1:]:
+                if not isinstance(following, str):
+                    break
+                after += following
+            found = self._part(segment, at, safe, position, text_before, after, depth)
             if found is not None:
                 return found
+            text_before += "\x00"  # a formatted part: not a quote, not an operator
         return None
 
-    def _call_args(self, call: ast.Call, at: ast.AST, safe: FrozenSet[str], depth: int) -> Optional[ast.AST]:
-        for arg in list(call.args) + [kw.value for kw in call.keywords]:
-            found = self._part(arg.value if isinstance(arg, ast.Starred) else arg, at, safe, depth + 1)
-            if found is not None:
-                return found
-        return None
-
-    def _part(self, node: ast.AST, at: ast.AST, safe: FrozenSet[str], depth: int) -> Optional[ast.AST]:
-        """``node`` is formatted into the text: the part that makes it dynamic, or None."""
-        if depth > _MAX_DEPTH:
-            return None
-        if isinstance(node, ast.Constant):
+    def _part(
+        self, node: ast.AST, at: ast.AST, safe: FrozenSet[str], position: PositionTest,
+        before: str, after: str, depth: int,
+    ) -> Optional[ast.AST]:
+        """``node`` is formatted into the text between ``before`` and ``after``."""
+        if depth > _MAX_DEPTH or self._is_safe_value(node, safe):
             return None
         if isinstance(node, ast.Name):
-            if self.constant(node.id):
-                return None
             bound = self.before(node.id, at)
-            if not bound:
-                return node  # a parameter, a loop variable, an import: not a literal
+            opaque = not bound  # a parameter, a loop variable, an import
             for _, kind, value in bound:
-                found = self._part(value, value, safe, depth + 1)
-                if found is not None:
-                    return node
-            return None
-        if isinstance(node, (ast.JoinedStr, ast.BinOp)) or self._is_format(node):
-            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-                # `["%s"] * len(ids)`, `"?, " * n`: repeated placeholders
-                return self._part(node.left, at, safe, depth + 1)
-            if isinstance(node, ast.BinOp) and not isinstance(node.op, (ast.Add, ast.Mod)):
-                return self._numeric(node, at, safe, depth)
-            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-                for side in (node.left, node.right):
-                    found = self._part(side, at, safe, depth + 1)
+                if self._is_safe_value(value, safe):
+                    continue
+                inner = self._alternatives(value, value, depth + 1) if kind == "=" else (
+                    [[""] + self._segments(value, value, depth + 1)] if kind == "+=" else []
+                )
+                if not inner:
+                    opaque = True  # bound to text arriving whole
+                for segments in inner:
+                    found = self._check(segments, value, safe, position, depth + 1)
                     if found is not None:
                         return found
-                return None
-            return self._template(node, at, safe, depth + 1)
-        if isinstance(node, ast.IfExp):
-            return self._part(node.body, at, safe, depth + 1) or self._part(node.orelse, at, safe, depth + 1)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            for element in node.elts:
-                found = self._part(element, at, safe, depth + 1)
+            if not opaque:
+                return None  # every value it holds was built here from safe parts
+        elif isinstance(node, ast.IfExp):
+            for branch in (node.body, node.orelse):
+                found = self._part(branch, at, safe, position, before, after, depth + 1)
                 if found is not None:
                     return found
             return None
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
-            return self._part(node.elt, at, safe, depth + 1)
-        if isinstance(node, ast.Call):
-            name = _callee_name(node)
-            if name is None:
-                return node
-            if name in safe or name in _NUMERIC_CALLS:
-                return None
-            if name in _TRANSLATIONS and node.args and isinstance(node.args[0], ast.Constant):
-                return None
-            if name == "join" and isinstance(node.func, ast.Attribute) and len(node.args) == 1:
-                if isinstance(node.func.value, ast.Constant):
-                    return self._part(node.args[0], at, safe, depth + 1)
-            if name == "str" and len(node.args) == 1:
-                return self._part(node.args[0], at, safe, depth + 1)
-            return node
-        if isinstance(node, ast.Attribute) and node.attr.isupper() and isinstance(node.value, ast.Name):
-            return None  # `constants.ORDER_TABLE`, `cls.TABLE`: a constant by convention
-        return node
-
-    def _numeric(self, node: ast.BinOp, at: ast.AST, safe: FrozenSet[str], depth: int) -> Optional[ast.AST]:
-        """Arithmetic (``page * size``) gives a number, not text; safe if its operands are."""
-        for side in (node.left, node.right):
-            if isinstance(side, ast.Constant):
-                continue
-            if isinstance(side, ast.Call) and _callee_name(side) in _NUMERIC_CALLS:
-                continue
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            for element in node.elts:
+                found = self._part(element, at, safe, position, before, after, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        elif isinstance(node, ast.Call) and _callee_name(node) == "str" and len(node.args) == 1:
+            return self._part(node.args[0], at, safe, position, before, after, depth + 1)
+        if position is None or position(before, after):
             return node
         return None
 
+    def _is_safe_value(self, node: ast.AST, safe: FrozenSet[str]) -> bool:
+        """A literal, a constant, a number, a quoted identifier, escaped HTML..."""
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Name):
+            return self.constant(node.id)
+        if isinstance(node, ast.Attribute):
+            # `constants.ORDER_TABLE`, `cls.TABLE`: a constant by convention; `obj.pk`
+            return node.attr.isupper() or node.attr in _KEY_ATTRIBUTES
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return all(self._is_safe_value(e, safe) for e in node.elts)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            return self._is_safe_value(node.elt, safe)
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Mult):  # `["%s"] * len(ids)`, `"?, " * n`, `page * size`
+                return self._is_safe_value(node.left, safe) or (
+                    self._is_number(node.left, safe) and self._is_number(node.right, safe)
+                )
+            if not isinstance(node.op, (ast.Add, ast.Mod)):
+                return self._is_number(node.left, safe) and self._is_number(node.right, safe)
+            return False
+        if isinstance(node, ast.Call):
+            name = _callee_name(node)
+            if name in safe or name in _NUMERIC_CALLS:
+                return True
+            if name in _TRANSLATIONS and node.args and isinstance(node.args[0], ast.Constant):
+                return True
+            if name == "join" and isinstance(node.func, ast.Attribute) and len(node.args) == 1:
+                return isinstance(node.func.value, ast.Constant) and self._is_safe_value(node.args[0], safe)
+        return False
 
+    def _is_number(self, node: ast.AST, safe: FrozenSet[str]) -> bool:
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, (int, float))
+        return isinstance(node, ast.Call) and _callee_name(node) in _NUMERIC_CALLS
+
+    # -- texts as segments ----------------------------------------------------------
+    def _alternatives(self, node: ast.AST, at: ast.AST, depth: int) -> List[Segments]:
+        """The ways a text expression may be built, each as segments. A local assigned
+        in several places gives one alternative per assignment (with the `+=` that
+        follow it); an expression that is not a recognisable build gives none."""
+        if isinstance(node, ast.Name):
+            if depth > _MAX_DEPTH:
+                return []
+            alternatives: List[Segments] = []
+            current: Optional[Segments] = None
+            for _, kind, value in self.before(node.id, at):
+                if kind == "=":
+                    if current is not None:
+                        alternatives.append(current)
+                    built = self._alternatives(value, value, depth + 1)
+                    current = built[0] if built else [value]
+                elif kind == "+=":
+                    current = (current if current is not None else [""]) + self._segments(value, value, depth + 1)
+                else:  # `sql %= args`: the template's conversions, unknown from here
+                    current = (current if current is not None else [""]) + ["\x00"] + self._arguments(value)
+            if current is not None:
+                alternatives.append(current)
+            # a local that only holds text arriving whole is not a build
+            return [a for a in alternatives if not (len(a) == 1 and not isinstance(a[0], str))]
+        segments = self._segments(node, at, depth)
+        if len(segments) == 1 and not isinstance(segments[0], str) and segments[0] is node:
+            return []
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            leftmost: ast.AST = node
+            while isinstance(leftmost, ast.BinOp) and isinstance(leftmost.op, ast.Add):
+                leftmost = leftmost.left
+            if segments and segments[0] is leftmost:
+                segments[0] = ""  # `sql + " LIMIT 10"`: a statement arriving whole, extended
+        return [segments]
+
+    def _segments(self, node: ast.AST, at: ast.AST, depth: int) -> Segments:
+        """``node`` flattened into literal pieces and formatted parts (never raises;
+        an unrecognised expression is one part)."""
+        if depth > _MAX_DEPTH:
+            return [node]
+        text = _str_constant(node)
+        if text is not None:
+            return [text]
+        if isinstance(node, ast.JoinedStr):
+            out: Segments = []
+            for value in node.values:
+                if isinstance(value, ast.Constant):
+                    out.append(str(value.value))
+                elif isinstance(value, ast.FormattedValue):
+                    if _numeric_spec(value):
+                        out.append(_NUMBER_TEXT)
+                    elif isinstance(value.value, ast.JoinedStr):
+                        out.extend(self._segments(value.value, at, depth + 1))
+                    else:
+                        out.append(value.value)
+            return out
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self._segments(node.left, at, depth + 1)
+            right = self._segments(node.right, at, depth + 1)
+            if not any(isinstance(s, str) for s in left + right):
+                return [node]  # numbers or lists being added, not text
+            return left + right
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            return self._percent(node, at, depth)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            template = self._template_text(node.func.value, at)
+            if template is not None:
+                return self._format(template, node)
+        return [node]
+
+    def _template_text(self, node: ast.AST, at: ast.AST) -> Optional[str]:
+        """The literal text of a template: a string, or a name bound once to one."""
+        text = _str_constant(node)
+        if text is not None or not isinstance(node, ast.Name):
+            return text
+        bound = self.before(node.id, at)
+        if len(bound) == 1 and bound[0][1] == "=":
+            return _str_constant(bound[0][2])
+        return None
+
+    def _percent(self, node: ast.BinOp, at: ast.AST, depth: int) -> Segments:
+        template = self._template_text(node.left, at)
+        if template is None:
+            # `self.sql_template % {...}`: the template is not visible; its conversions'
+            # places are unknown, so each argument counts as a part of unknown position.
+            return ["\x00"] + self._arguments(node.right)
+        right = node.right
+        positional = list(right.elts) if isinstance(right, ast.Tuple) else [right]
+        mapping: Dict[str, ast.AST] = {}
+        if isinstance(right, ast.Dict):
+            for key, value in zip(right.keys, right.values):
+                if key is not None and _str_constant(key) is not None:
+                    mapping[str(_str_constant(key))] = value
+        out: Segments = []
+        index, last = 0, 0
+        for match in _CONVERSION.finditer(template):
+            out.append(template[last:match.start()])
+            last = match.end()
+            key, kind = match.group(1), match.group(2)
+            if kind == "%":
+                out.append("%")
+                continue
+            if kind in _NUMERIC_TYPES:
+                out.append(_NUMBER_TEXT)
+            elif key is not None:
+                out.append(mapping.get(key, right))
+            else:
+                out.append(positional[index] if index < len(positional) else right)
+            if key is None:
+                index += 1
+        out.append(template[last:])
+        return out
+
+    def _arguments(self, right: ast.AST) -> Segments:
+        if isinstance(right, ast.Tuple):
+            return [e for e in right.elts]
+        if isinstance(right, ast.Dict):
+            return [v for v in right.values if v is not None]
+        return [right]
+
+    def _format(self, template: str, call: ast.Call) -> Segments:
+        try:
+            fields = list(string.Formatter().parse(template))
+        except ValueError:
+            return [call]
+        keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+        opaque: List[ast.AST] = [kw.value for kw in call.keywords if kw.arg is None]
+        out: Segments = []
+        auto = 0
+        for literal, field, spec, _ in fields:
+            out.append(literal)
+            if field is None:
+                continue
+            head = re.split(r"[.\[]", field, maxsplit=1)[0]
+            value: Optional[ast.AST]
+            if head == "":
+                value = call.args[auto] if auto < len(call.args) else None
+                auto += 1
+            elif head.isdigit():
+                index = int(head)
+                value = call.args[index] if index < len(call.args) else None
+            else:
+                value = keywords.get(head)
+            if spec and spec[-1:] in _NUMERIC_TYPES:
+                out.append(_NUMBER_TEXT)
+            elif value is None:
+                out.append(opaque[0] if opaque else call)
+            elif isinstance(value, ast.Starred):
+                out.append(value.value)
+            else:
+                out.append(value)
+        return out
 
 
 def _is_literal(value: Optional[ast.AST]) -> bool:

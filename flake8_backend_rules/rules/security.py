@@ -12,7 +12,7 @@ from typing import FrozenSet, List, Optional
 from ..astutil import attribute_path, dotted_name, iter_nodes, short_source, string_value
 from ..context import Context
 from ..queries import MANAGER_ATTRS, is_session_name, receiver_name
-from ..strings import secret_word, string_flow
+from ..strings import secret_word, sql_value_position, string_flow
 from . import check
 
 # -- BR050 sql-built-from-strings ------------------------------------------------------
@@ -66,7 +66,7 @@ def _sql_argument(call: ast.Call) -> Optional[ast.AST]:
 def _report_sql(call: ast.Call, sql: Optional[ast.AST], ctx: Context) -> None:
     if sql is None or isinstance(sql, ast.Constant):
         return
-    part = string_flow(ctx).dynamic_part(sql, call, _SQL_SAFE_CALLS)
+    part = string_flow(ctx).dynamic_part(sql, call, _SQL_SAFE_CALLS, sql_value_position)
     if part is not None:
         ctx.report("BR050", call, expr=short_source(sql, 50), part=short_source(part, 30))
 
@@ -118,7 +118,7 @@ def _extra_clauses(node: ast.Call, ctx: Context) -> None:
             continue
         for clause in clauses:
             if not isinstance(clause, ast.Constant):
-                part = string_flow(ctx).dynamic_part(clause, node, _SQL_SAFE_CALLS)
+                part = string_flow(ctx).dynamic_part(clause, node, _SQL_SAFE_CALLS, sql_value_position)
                 if part is not None:
                     ctx.report("BR050", node, expr=short_source(clause, 50), part=short_source(part, 30))
                     return

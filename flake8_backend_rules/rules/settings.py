@@ -8,6 +8,7 @@ from typing import Optional, Set
 
 from ..astutil import dotted_name, short_source, string_value
 from ..context import Context
+from ..options import normalise_path, path_matches
 from ..strings import bound_name, looks_like_secret, secret_word
 from . import check
 
@@ -92,8 +93,33 @@ _INSECURE_FLAGS = {
 _CORS_MIDDLEWARE_SUFFIX = "CORSMiddleware"
 
 
+_TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+_CONFIG_WORDS = ("settings", "config", "conf")
+
+
+def development_config(ctx: Context) -> bool:
+    """A development settings module, and also (computed once per module) settings kept
+    in a test package (`wagtail/test/settings_ui.py`) and configuration modules named as
+    development ones without being settings modules (`configuration_testing.py`)."""
+    return ctx.frame_fact("br01.dev", _compute_development_config, frame=ctx.module_frame)  # type: ignore[no-any-return]
+
+
+def _compute_development_config(ctx: Context, frame: object) -> bool:
+    if ctx.kind.dev_settings:
+        return True
+    path = normalise_path(ctx.filename)
+    folders, _, name = path.rpartition("/")
+    if ctx.kind.settings and _TEST_FOLDERS & set(folders.split("/")):
+        return True
+    return any(word in name for word in _CONFIG_WORDS) and path_matches(path, ctx.options.dev_settings_modules)
+
+
 def _production_settings(ctx: Context) -> bool:
-    return ctx.kind.settings and not ctx.kind.dev_settings and ctx.frame.kind == "module"
+    """A settings module that is not a development one. Django's own `global_settings.py`
+    holds the framework's defaults, which projects override: not a deployment's choice."""
+    if not ctx.kind.settings or ctx.frame.kind != "module" or development_config(ctx):
+        return False
+    return not ctx.filename.endswith("global_settings.py")
 
 
 def _has_wildcard(value: Optional[ast.AST], ctx: Context) -> bool:
@@ -201,7 +227,7 @@ def _br012_handled(ctx: Context) -> Set[int]:
 
 
 def _exempt_from_br012(ctx: Context) -> bool:
-    return ctx.kind.dev_settings
+    return development_config(ctx)
 
 
 def _is_settings_class(ctx: Context) -> bool:
@@ -289,7 +315,8 @@ def hardcoded_secret_in_dict(node: ast.Dict, ctx: Context) -> None:
 
 def _rate_literal(node: ast.AST, ctx: Context) -> bool:
     """`Decimal("0.09")`: a literal that is neither a whole number (`0`, `1`, `100`,
-    `60`) nor a power of ten (`0.01` converts cents, it is not a rate)."""
+    `60`), nor a power of ten (`0.01` converts cents, it is not a rate), nor a physical
+    unit conversion factor (`0.3048` feet to metres)."""
     if not isinstance(node, ast.Call) or len(node.args) != 1 or node.keywords:
         return False
     arg = node.args[0]
@@ -303,7 +330,24 @@ def _rate_literal(node: ast.AST, ctx: Context) -> bool:
         return False
     if not number.is_finite() or number == number.to_integral_value():
         return False
-    return not _is_power_of_ten(abs(number))
+    return not _is_power_of_ten(abs(number)) and not _is_unit_factor(abs(number))
+
+
+# Physical unit conversions (inch, foot, yard, mile, ounce, pound, gallon, Fahrenheit,
+# km/h...): fixed by definition, never a business decision. Also their inverses below.
+_UNIT_FACTORS = frozenset(
+    decimal.Decimal(text)
+    for text in (
+        "0.0254 2.54 25.4 0.3048 30.48 304.8 0.9144 1609.344 1.609344 1.60934 0.621371"
+        " 3.28084 39.3701 1.09361 28.3495 28.349523125 453.592 453.59237 0.453592"
+        " 0.45359237 2.20462 35.274 3.78541 3.785411784 0.264172 4.54609 1.8 0.5556"
+        " 3.6 0.277778 1.852 0.539957 6.4516 0.092903 10.7639 2.58999 0.386102"
+    ).split()
+)
+
+
+def _is_unit_factor(number: decimal.Decimal) -> bool:
+    return number in _UNIT_FACTORS
 
 
 def _is_power_of_ten(number: decimal.Decimal) -> bool:
