@@ -145,6 +145,31 @@ _NUMERIC_TYPES = frozenset("diouxXeEfFgGbn%")
 _NUMBER_TEXT = "0"  # what a numeric conversion puts into the text, for the position test
 
 
+_STRING_METHODS = frozenset({"replace", "strip", "lstrip", "rstrip", "upper", "lower", "title", "capitalize"})
+
+
+def _reads_meta(node: ast.Attribute) -> bool:
+    current: ast.AST = node.value
+    while isinstance(current, ast.Attribute):
+        if current.attr == "_meta":
+            return True
+        current = current.value
+    return False
+
+
+def _reads(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in iter_nodes(node, into_scopes=False))
+
+
+def _live(bound: List[Binding], name: str) -> List[Binding]:
+    """The bindings whose values can still be there: a rebinding that reads the name
+    (`html = clean_html(html)`) consumes the values before it."""
+    for index in range(len(bound) - 1, 0, -1):
+        if bound[index][1] == "=" and _reads(bound[index][2], name):
+            return bound[index:]
+    return bound
+
+
 def _numeric_spec(value: ast.FormattedValue) -> bool:
     """``{n:d}``, ``{price:.2f}``: the field is formatted as a number (or raises)."""
     spec = value.format_spec
@@ -209,11 +234,14 @@ class StringFlow:
     scope's own statements (nested scopes are not entered) collecting ``name = value``,
     ``name: T = value``, ``name := value``, ``name += value`` and ``name %= value``."""
 
-    __slots__ = ("bindings", "constant")
+    __slots__ = ("bindings", "constant", "_statement_of")
 
     def __init__(self, root: ast.AST, constant: ConstantTest) -> None:
         self.constant = constant
         self.bindings: Dict[str, List[Binding]] = {}
+        # an assigned value -> its statement's position: following a value looks at the
+        # bindings before the statement (`sql = sql + x` reads the previous `sql`)
+        self._statement_of: Dict[int, Tuple[int, int]] = {}
         for node in iter_nodes(root, into_scopes=False):
             if node is root:
                 continue
@@ -232,9 +260,10 @@ class StringFlow:
 
     def _bind(self, name: str, stmt: ast.AST, kind: str, value: ast.AST) -> None:
         self.bindings.setdefault(name, []).append((_position(stmt), kind, value))
+        self._statement_of[id(value)] = _position(stmt)
 
     def before(self, name: str, at: ast.AST) -> List[Binding]:
-        where = _position(at)
+        where = self._statement_of.get(id(at)) or _position(at)
         return [b for b in self.bindings.get(name, ()) if b[0] < where]
 
     # -- the question -------------------------------------------------------------
@@ -281,7 +310,7 @@ class StringFlow:
         if depth > _MAX_DEPTH or self._is_safe_value(node, safe):
             return None
         if isinstance(node, ast.Name):
-            bound = self.before(node.id, at)
+            bound = _live(self.before(node.id, at), node.id)
             opaque = not bound  # a parameter, a loop variable, an import
             for _, kind, value in bound:
                 if self._is_safe_value(value, safe):
@@ -320,10 +349,17 @@ class StringFlow:
         if isinstance(node, ast.Constant):
             return True
         if isinstance(node, ast.Name):
-            return self.constant(node.id)
+            return self.constant(node.id) or self._is_number(node, safe)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, (ast.Dict, ast.List, ast.Tuple)):
+            # `{True: "true", False: "false"}[value]`: one of the literals
+            values = node.value.values if isinstance(node.value, ast.Dict) else node.value.elts
+            return all(isinstance(v, ast.Constant) for v in values)
+        if isinstance(node, ast.IfExp):
+            return self._is_safe_value(node.body, safe) and self._is_safe_value(node.orelse, safe)
         if isinstance(node, ast.Attribute):
-            # `constants.ORDER_TABLE`, `cls.TABLE`: a constant by convention; `obj.pk`
-            return node.attr.isupper() or node.attr in _KEY_ATTRIBUTES
+            # `constants.ORDER_TABLE`, `cls.TABLE`: a constant by convention; `obj.pk`;
+            # `model._meta.db_table`, `_meta.verbose_name`: the model's declared options
+            return node.attr.isupper() or node.attr in _KEY_ATTRIBUTES or _reads_meta(node)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return all(self._is_safe_value(e, safe) for e in node.elts)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
@@ -344,12 +380,29 @@ class StringFlow:
                 return True
             if name == "join" and isinstance(node.func, ast.Attribute) and len(node.args) == 1:
                 return isinstance(node.func.value, ast.Constant) and self._is_safe_value(node.args[0], safe)
+            if name in _STRING_METHODS and isinstance(node.func, ast.Attribute):
+                # `escape(text).replace("\n", "<br>")`: a safe text with literal edits
+                literal_args = all(isinstance(a, ast.Constant) for a in node.args)
+                return literal_args and self._is_safe_value(node.func.value, safe)
         return False
 
-    def _is_number(self, node: ast.AST, safe: FrozenSet[str]) -> bool:
+    def _is_number(self, node: ast.AST, safe: FrozenSet[str], depth: int = 0) -> bool:
+        """A number literal, `len(...)`/`int(...)`/`.count()`, arithmetic on numbers, or
+        a local only ever bound to one of those (`total = pending + accepted`)."""
+        if depth > 4:
+            return False
         if isinstance(node, ast.Constant):
-            return isinstance(node.value, (int, float))
-        return isinstance(node, ast.Call) and _callee_name(node) in _NUMERIC_CALLS
+            return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+        if isinstance(node, ast.Call):
+            return _callee_name(node) in _NUMERIC_CALLS
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod, ast.Div)):
+            return self._is_number(node.left, safe, depth + 1) and self._is_number(node.right, safe, depth + 1)
+        if isinstance(node, ast.Name):
+            bound = self.bindings.get(node.id, ())
+            return bool(bound) and all(
+                kind != "%=" and self._is_number(value, safe, depth + 1) for _, kind, value in bound
+            )
+        return False
 
     # -- texts as segments ----------------------------------------------------------
     def _alternatives(self, node: ast.AST, at: ast.AST, depth: int) -> List[Segments]:
@@ -361,10 +414,11 @@ class StringFlow:
                 return []
             alternatives: List[Segments] = []
             current: Optional[Segments] = None
-            for _, kind, value in self.before(node.id, at):
+            for _, kind, value in _live(self.before(node.id, at), node.id):
                 if kind == "=":
-                    if current is not None:
+                    if current is not None and not _reads(value, node.id):
                         alternatives.append(current)
+                    # `html = clean_html(html)`: the old value flows through the new one
                     built = self._alternatives(value, value, depth + 1)
                     current = built[0] if built else [value]
                 elif kind == "+=":
@@ -382,7 +436,8 @@ class StringFlow:
             leftmost: ast.AST = node
             while isinstance(leftmost, ast.BinOp) and isinstance(leftmost.op, ast.Add):
                 leftmost = leftmost.left
-            if segments and segments[0] is leftmost:
+            local = isinstance(leftmost, ast.Name) and bool(self.before(leftmost.id, at))
+            if segments and segments[0] is leftmost and not local:
                 segments[0] = ""  # `sql + " LIMIT 10"`: a statement arriving whole, extended
         return [segments]
 
@@ -424,6 +479,8 @@ class StringFlow:
     def _template_text(self, node: ast.AST, at: ast.AST) -> Optional[str]:
         """The literal text of a template: a string, or a name bound once to one."""
         text = _str_constant(node)
+        if isinstance(node, ast.Call) and _callee_name(node) in _TRANSLATIONS and node.args:
+            return _str_constant(node.args[0])  # `_("... %s ...") % x`
         if text is not None or not isinstance(node, ast.Name):
             return text
         bound = self.before(node.id, at)

@@ -191,8 +191,29 @@ def unsafe_deserialization(node: ast.Call, ctx: Context) -> None:
     if name not in _LOADER_CALL_NAMES:
         return
     resolved = ctx.resolve(func)
-    if resolved in _UNSAFE_LOADERS or (resolved in _YAML_LOADS and not _yaml_loader_is_safe(node)):
+    if resolved in _UNSAFE_LOADERS:
+        if node.args and _is_own_bytes(node.args[0], node, ctx):
+            return
         ctx.report("BR052", node, expr=short_source(node, 50))
+    elif resolved in _YAML_LOADS and not _yaml_loader_is_safe(node):
+        ctx.report("BR052", node, expr=short_source(node, 50))
+
+
+def _is_own_bytes(arg: ast.AST, call: ast.Call, ctx: Context) -> bool:
+    """Bytes this process pickled itself: a round trip (`pickle.loads(pickle.dumps(x))`,
+    a picklability check) or the object's own memory (`self._cache[key]`, directly or
+    through a local), which nobody outside the process can write."""
+    if isinstance(arg, ast.Name):
+        bound = ctx.bindings_before(arg.id, call)
+        if len(bound) != 1:
+            return False
+        arg = bound[0][1]
+    if isinstance(arg, ast.Call):
+        name = arg.func.attr if isinstance(arg.func, ast.Attribute) else None
+        return name in ("dumps", "dump") and (ctx.resolve(arg.func) or "").endswith(("pickle.dumps", "dill.dumps"))
+    while isinstance(arg, (ast.Subscript, ast.Attribute)):
+        arg = arg.value
+    return isinstance(arg, ast.Name) and arg.id == "self"
 
 
 # -- BR053 secret-in-log ------------------------------------------------------------
@@ -273,7 +294,9 @@ _HTML_SAFE_CALLS: FrozenSet[str] = frozenset(
     {"escape", "conditional_escape", "format_html", "format_html_join", "mark_safe", "SafeString",
      "render_to_string", "json_script", "escapejs", "flatatt", "urlencode", "iri_to_uri",
      "escape_uri_path", "reverse", "render", "linebreaks", "urlize", "static", "intcomma",
-     "html_safe", "Markup", "quote", "quote_plus", "escape_html", "html_escape"}
+     "html_safe", "Markup", "quote", "quote_plus", "escape_html", "html_escape", "__html__",
+     "get_absolute_url", "naturalday", "naturaltime", "clean_html", "sanitize", "sanitize_html",
+     "isoformat", "strftime", "date_format", "localize"}
 )
 
 
