@@ -128,7 +128,8 @@ _TRANSLATIONS = frozenset(
     {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
      "ngettext", "ngettext_lazy", "gettext_noop", "_lazy"}
 )
-# Attributes that hold a row's primary key: integers (or UUIDs) from the database.
+# Attributes that hold a row's primary key (and `<fk>_id`/`_pk` attributes): integers or
+# UUIDs from the database. A bare name ending in `_id` may be a request parameter: not these.
 _KEY_ATTRIBUTES = frozenset({"id", "pk"})
 
 Binding = Tuple[Tuple[int, int], str, ast.AST]  # (position, "=" | "+=" | "%=", value)
@@ -359,7 +360,10 @@ class StringFlow:
         if isinstance(node, ast.Attribute):
             # `constants.ORDER_TABLE`, `cls.TABLE`: a constant by convention; `obj.pk`;
             # `model._meta.db_table`, `_meta.verbose_name`: the model's declared options
-            return node.attr.isupper() or node.attr in _KEY_ATTRIBUTES or _reads_meta(node)
+            return (
+                node.attr.isupper() or node.attr in _KEY_ATTRIBUTES or node.attr.endswith(("_id", "_pk"))
+                or _reads_meta(node)
+            )
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return all(self._is_safe_value(e, safe) for e in node.elts)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):

@@ -223,10 +223,15 @@ _TRANSPARENT_CALLS = frozenset({"str", "repr", "format", "format_map"})
 _SCOPES = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
+def _is_command_line_module(ctx: Context) -> bool:
+    return ctx.kind.scripts or ctx.kind.manage or "/management/commands/" in ctx.filename.replace("\\", "/")
+
+
 def _is_log_call(node: ast.Call, ctx: Context) -> bool:
     func = node.func
     if isinstance(func, ast.Name):
-        return func.id == "print" and ctx.resolve(func) == "print"
+        # A command's or a script's print is its output to the operator, not a log.
+        return func.id == "print" and ctx.resolve(func) == "print" and not _is_command_line_module(ctx)
     if not isinstance(func, ast.Attribute) or func.attr not in _LOG_METHODS:
         return False
     receiver = receiver_name(func.value)
@@ -234,6 +239,24 @@ def _is_log_call(node: ast.Call, ctx: Context) -> bool:
         return False
     lowered = receiver.lower()
     return lowered in ("logger", "log", "logging") or lowered.endswith("logger")
+
+
+# Owners whose bare `.token` is a credential; on other objects (`checkout.token`,
+# `transaction_item.token` in Saleor) `token` is the row's public identifier.
+_CREDENTIAL_OWNERS = frozenset(
+    {"self", "cls", "request", "auth", "credentials", "credential", "creds", "session", "client",
+     "oauth", "jwt", "api", "settings", "config", "conf", "response", "resp", "headers", "data",
+     "account", "user", "payload", "body", "args", "options", "kwargs", "params", "cleaned_data"}
+)
+
+
+def _is_secret_attribute(node: ast.Attribute) -> bool:
+    if not secret_word(node.attr, personal=True):
+        return False
+    if node.attr.lower() != "token":
+        return True
+    owner = receiver_name(node.value)
+    return owner is not None and (owner.lower() in _CREDENTIAL_OWNERS or secret_word(owner) is not None)
 
 
 def _secret_value(arg: ast.AST) -> Optional[ast.AST]:
@@ -246,7 +269,7 @@ def _secret_value(arg: ast.AST) -> Optional[ast.AST]:
             if secret_word(node.id, personal=True):
                 return node
         elif isinstance(node, ast.Attribute):
-            if secret_word(node.attr, personal=True):
+            if _is_secret_attribute(node):
                 return node
         elif isinstance(node, ast.Call):
             func = node.func
