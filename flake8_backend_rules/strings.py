@@ -316,8 +316,9 @@ class StringFlow:
             for _, kind, value in bound:
                 if self._is_safe_value(value, safe):
                     continue
+                appended: Segments = [""]
                 inner = self._alternatives(value, value, depth + 1) if kind == "=" else (
-                    [[""] + self._segments(value, value, depth + 1)] if kind == "+=" else []
+                    [appended + self._segments(value, value, depth + 1)] if kind == "+=" else []
                 )
                 if not inner:
                     opaque = True  # bound to text arriving whole
@@ -502,9 +503,9 @@ class StringFlow:
         positional = list(right.elts) if isinstance(right, ast.Tuple) else [right]
         mapping: Dict[str, ast.AST] = {}
         if isinstance(right, ast.Dict):
-            for key, value in zip(right.keys, right.values):
-                if key is not None and _str_constant(key) is not None:
-                    mapping[str(_str_constant(key))] = value
+            for key_node, value in zip(right.keys, right.values):
+                if key_node is not None and _str_constant(key_node) is not None:
+                    mapping[str(_str_constant(key_node))] = value
         out: Segments = []
         index, last = 0, 0
         for match in _CONVERSION.finditer(template):

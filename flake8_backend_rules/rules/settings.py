@@ -216,7 +216,7 @@ def _config_default(call: ast.Call, ctx: Context) -> Optional[ast.AST]:
 
 
 def _read_name(call: ast.Call, ctx: Context) -> Optional[str]:
-    key = call.args[0] if call.args else None
+    key: Optional[ast.AST] = call.args[0] if call.args else None
     if isinstance(key, ast.Name):
         key = ctx.module_constant(key.id)
     return string_value(key)
