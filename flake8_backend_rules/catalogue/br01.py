@@ -69,11 +69,18 @@ RULES: Tuple[Rule, ...] = (
             ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
             """,
         options=("backend-settings-modules", "backend-dev-settings-modules"),
-        notes="Only literal values count: `DEBUG = env.bool(\"DEBUG\")` is configuration, "
-        "not a decision made in code. A `\"*\"` default of an environment read "
+        notes="A configuration read counts by what it falls back to when the variable is "
+        "unset: `DEBUG = env.bool(\"DEBUG\", default=True)`, `config(\"DEBUG\", "
+        "default=True, cast=bool)`, `os.getenv(\"DEBUG\", \"True\") == \"True\"`, a "
+        "project helper named for the environment (`get_bool_from_env(\"DEBUG\", True)`) "
+        "and `SESSION_COOKIE_SECURE = env.bool(..., default=False)` are insecure unless "
+        "someone remembers to set the variable; a read without a default, or with the "
+        "secure one, is silent. A `\"*\"` default of an environment read "
         "(`os.getenv(\"ALLOWED_HOSTS\", \"*\").split(\",\")`) counts as a wildcard, and "
         "so does a module-level list holding one. Development settings modules (by "
-        "default `*dev*.py`, `*local*.py`, `*test*.py`, `*development*.py`) are silent.",
+        "default `*dev*.py`, `*local*.py`, `*test*.py`, `*development*.py`), settings kept "
+        "in a `test/`/`tests/`/`testing/` package, and Django's own `global_settings.py` "
+        "(the framework's defaults, which projects override) are silent.",
     ),
     Rule(
         code="BR012",

@@ -142,7 +142,79 @@ def _insecure_value(name: str, value: Optional[ast.AST], ctx: Context) -> bool:
     if name == "ALLOWED_HOSTS":
         return _has_wildcard(value, ctx)
     expected = _INSECURE_FLAGS.get(name)
-    return expected is not None and isinstance(value, ast.Constant) and value.value is expected
+    if expected is None or value is None:
+        return False
+    if isinstance(value, ast.Constant):
+        return value.value is expected
+    return _value_when_unset(value, ctx) is expected
+
+
+_TRUE_TEXTS = frozenset({"true", "1", "yes", "on", "y", "t"})
+_FALSE_TEXTS = frozenset({"false", "0", "no", "off", "n", "f", ""})
+_BOOL_READ_METHODS = frozenset({"bool", "get_value", "str", "get"})
+
+
+def _as_bool(value: object) -> Optional[bool]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in _TRUE_TEXTS:
+            return True
+        if lowered in _FALSE_TEXTS:
+            return False
+    return None
+
+
+def _fallback(node: ast.AST, ctx: Context) -> Optional[object]:
+    """The literal a configuration read falls back to when the variable is unset
+    (`os.getenv("DEBUG", "True")`, `env.bool("DEBUG", default=True)`, `config("DEBUG",
+    default=True, cast=bool)`), through `.lower()`/`.strip()`; None when unknown."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("lower", "strip", "upper"):
+        inner = node.func.value
+        if not isinstance(inner, ast.Call):
+            return None
+        found = _fallback(inner, ctx)
+        if not isinstance(found, str):
+            return None
+        return {"lower": found.lower(), "strip": found.strip(), "upper": found.upper()}[node.func.attr]
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if ctx.resolve(func) in _ENV_READ_CALLS:
+        default = node.args[1] if len(node.args) > 1 else None
+    else:
+        text = dotted_name(func) or ""
+        head, _, method = text.rpartition(".")
+        is_reader = text in _CONFIG_READER_TEXTS or ctx.resolve(func) in _CONFIG_READERS or (
+            head in ("env", "environ") and method in _BOOL_READ_METHODS
+        )
+        # a project's own helper named for the environment: `get_bool_from_env("DEBUG", True)`
+        own_helper = "env" in method.lower() or (not head and "env" in text.lower())
+        if not is_reader and not own_helper:
+            return None
+        default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
+        if default is None and own_helper and len(node.args) > 1:
+            default = node.args[1]
+    return default.value if isinstance(default, ast.Constant) else None
+
+
+def _value_when_unset(node: ast.AST, ctx: Context) -> Optional[bool]:
+    """What a boolean setting is when its environment variable is missing."""
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+        left, right = node.left, node.comparators[0]
+        fallback = _fallback(left, ctx)
+        if isinstance(fallback, str) and isinstance(right, ast.Constant) and isinstance(right.value, str):
+            equal = fallback == right.value
+            return equal if isinstance(node.ops[0], ast.Eq) else not equal
+        return None
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.In):
+        fallback = _fallback(node.left, ctx)
+        options = node.comparators[0]
+        if isinstance(fallback, str) and isinstance(options, (ast.Tuple, ast.List, ast.Set)):
+            return any(isinstance(e, ast.Constant) and e.value == fallback for e in options.elts)
+        return None
+    return _as_bool(_fallback(node, ctx))
 
 
 @check("BR011", ast.Assign, ast.AnnAssign, ast.AugAssign)
