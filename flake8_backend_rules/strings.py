@@ -47,6 +47,7 @@ _FLAG_PREFIXES = frozenset(
 # Tokens that are not credentials: pagination cursors and the like.
 _HARMLESS_TOKEN_QUALIFIERS = frozenset({"page", "next", "continuation", "sync", "pagination", "cursor"})
 
+_HINTS = ("pass", "secret", "token", "key", "auth", "cvv", "ssn", "card")
 _CAMEL_1 = re.compile(r"([a-z0-9])([A-Z])")
 _CAMEL_2 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")  # `_`, and `-`/`.` in header and dict keys
@@ -65,6 +66,9 @@ def secret_word(name: str, personal: bool = False) -> Optional[str]:
     Only the name's last word (or last two, for ``secret_key``-style pairs) counts, so a
     name that qualifies the word holds something else. With ``personal``, personal data
     (``cvv``, ``ssn``, ``card_number``, an ``authorization`` header) counts too."""
+    lowered = name.lower()
+    if not any(hint in lowered for hint in _HINTS):
+        return None  # the cheap test first: this runs on every keyword and dict key
     words = name_words(name)
     if not words:
         return None
@@ -197,11 +201,10 @@ def _str_constant(node: ast.AST) -> Optional[str]:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-_SQL_VALUE_END = re.compile(
-    r"(?:[=<>]|!=|\b(?:like|ilike|limit|offset|between|and|or|then|else|when|not)|\b(?:in|values)\s*\(|,)\s*$",
-    re.IGNORECASE,
-)
-_SQL_AFTER_OR = re.compile(r"\b(?:where|and|or|on|set|having|when)\s*$", re.IGNORECASE)
+_SQL_VALUE_END = re.compile(r"(?:[=<>]|\b(?:like|ilike|limit|offset)|\b(?:in|values)\s*\()\s*$", re.IGNORECASE)
+_SQL_CONNECTIVE_END = re.compile(r"\b(?:and|or|not|then|else|when)\s*$", re.IGNORECASE)
+_SQL_BETWEEN_END = re.compile(r"\bbetween\s+\S+\s+and\s*$", re.IGNORECASE)
+_SQL_LIST_OPENER = re.compile(r"\b(?:in|values)\s*$", re.IGNORECASE)
 
 
 def sql_value_position(before: str, after: str) -> bool:
@@ -221,10 +224,10 @@ def sql_value_position(before: str, after: str) -> bool:
         opened = stripped.rfind("(")
         if opened < 0 or stripped.rfind(")") > opened:
             return False  # a column list: `SELECT a, {col}`
-        return bool(re.search(r"\b(?:in|values)\s*$", stripped[:opened], re.IGNORECASE))
-    if re.search(r"\b(?:and|or|not|then|else|when)\s*$", stripped, re.IGNORECASE):
-        # `... AND {x}`: a value only after BETWEEN (`BETWEEN 1 AND {x}`)
-        return bool(re.search(r"\bbetween\s+\S+\s+and\s*$", stripped, re.IGNORECASE))
+        return bool(_SQL_LIST_OPENER.search(stripped[:opened]))
+    if _SQL_CONNECTIVE_END.search(stripped):
+        # `... AND {x}` joins conditions; a value only after BETWEEN (`BETWEEN 1 AND {x}`)
+        return bool(_SQL_BETWEEN_END.search(stripped))
     return bool(_SQL_VALUE_END.search(stripped))
 
 

@@ -263,6 +263,8 @@ def _local_wildcard(node: ast.AST, ctx: Context) -> bool:
 # -- BR012 hardcoded-secret --------------------------------------------------------------
 
 _CONFIG_READERS = frozenset({"decouple.config"})
+# the callee names a configuration read can have (a cheap test before resolving)
+_CONFIG_READ_NAMES = frozenset({"getenv", "getenvb", "get", "config", "env", "str", "get_value"})
 _CONFIG_READER_TEXTS = frozenset({"config", "env", "env.str", "env.get_value", "environ.get", "getenv"})
 
 
@@ -285,6 +287,11 @@ def _config_default(call: ast.Call, ctx: Context) -> Optional[ast.AST]:
             default = kw.value
     text = string_value(default)
     return default if text and text.strip() else None
+
+
+def _callee(call: ast.Call) -> Optional[str]:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def _read_name(call: ast.Call, ctx: Context) -> Optional[str]:
@@ -326,7 +333,7 @@ def hardcoded_secret_assignment(node: ast.AST, ctx: Context) -> None:
     if value is None or _exempt_from_br012(ctx):
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
-    if isinstance(value, ast.Call):
+    if isinstance(value, ast.Call) and _callee(value) in _CONFIG_READ_NAMES:
         default = _config_default(value, ctx)
         if default is not None:
             _br012_handled(ctx).add(id(value))
@@ -362,7 +369,9 @@ def hardcoded_secret_argument(node: ast.Call, ctx: Context) -> None:
             text = string_value(kw.value)
             if text is not None and looks_like_secret(text):
                 ctx.report("BR012", kw, expr=short_source(kw, 50))
-    if id(node) in _br012_handled(ctx):
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if name not in _CONFIG_READ_NAMES or id(node) in _br012_handled(ctx):
         return
     default = _config_default(node, ctx)
     if default is not None and _secret_name(_read_name(node, ctx)):
