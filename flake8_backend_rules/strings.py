@@ -349,8 +349,10 @@ class StringFlow:
             return node
         return None
 
-    def _is_safe_value(self, node: ast.AST, safe: FrozenSet[str]) -> bool:
+    def _is_safe_value(self, node: ast.AST, safe: FrozenSet[str], depth: int = 0) -> bool:
         """A literal, a constant, a number, a quoted identifier, escaped HTML..."""
+        if depth > _MAX_DEPTH:
+            return False
         if isinstance(node, ast.Constant):
             return True
         if isinstance(node, ast.Name):
@@ -360,7 +362,7 @@ class StringFlow:
             values = node.value.values if isinstance(node.value, ast.Dict) else node.value.elts
             return all(isinstance(v, ast.Constant) for v in values)
         if isinstance(node, ast.IfExp):
-            return self._is_safe_value(node.body, safe) and self._is_safe_value(node.orelse, safe)
+            return self._is_safe_value(node.body, safe, depth + 1) and self._is_safe_value(node.orelse, safe, depth + 1)
         if isinstance(node, ast.Attribute):
             # `constants.ORDER_TABLE`, `cls.TABLE`: a constant by convention; `obj.pk`;
             # `model._meta.db_table`, `_meta.verbose_name`: the model's declared options
@@ -369,12 +371,12 @@ class StringFlow:
                 or _reads_meta(node)
             )
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return all(self._is_safe_value(e, safe) for e in node.elts)
+            return all(self._is_safe_value(e, safe, depth + 1) for e in node.elts)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
-            return self._is_safe_value(node.elt, safe)
+            return self._is_safe_value(node.elt, safe, depth + 1)
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Mult):  # `["%s"] * len(ids)`, `"?, " * n`, `page * size`
-                return self._is_safe_value(node.left, safe) or (
+                return self._is_safe_value(node.left, safe, depth + 1) or (
                     self._is_number(node.left, safe) and self._is_number(node.right, safe)
                 )
             if not isinstance(node.op, (ast.Add, ast.Mod)):
@@ -387,11 +389,11 @@ class StringFlow:
             if name in _TRANSLATIONS and node.args and isinstance(node.args[0], ast.Constant):
                 return True
             if name == "join" and isinstance(node.func, ast.Attribute) and len(node.args) == 1:
-                return isinstance(node.func.value, ast.Constant) and self._is_safe_value(node.args[0], safe)
+                return isinstance(node.func.value, ast.Constant) and self._is_safe_value(node.args[0], safe, depth + 1)
             if name in _STRING_METHODS and isinstance(node.func, ast.Attribute):
                 # `escape(text).replace("\n", "<br>")`: a safe text with literal edits
                 literal_args = all(isinstance(a, ast.Constant) for a in node.args)
-                return literal_args and self._is_safe_value(node.func.value, safe)
+                return literal_args and self._is_safe_value(node.func.value, safe, depth + 1)
         return False
 
     def _is_number(self, node: ast.AST, safe: FrozenSet[str], depth: int = 0) -> bool:
@@ -471,11 +473,18 @@ class StringFlow:
                         out.append(value.value)
             return out
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left = self._segments(node.left, at, depth + 1)
-            right = self._segments(node.right, at, depth + 1)
-            if not any(isinstance(s, str) for s in left + right):
+            operands: List[ast.AST] = []
+            current: ast.AST = node
+            while isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+                operands.append(current.right)  # a long `a + b + c` nests to the left
+                current = current.left
+            operands.append(current)
+            out = []
+            for operand in reversed(operands):
+                out.extend(self._segments(operand, at, depth + 1))
+            if not any(isinstance(segment, str) for segment in out):
                 return [node]  # numbers or lists being added, not text
-            return left + right
+            return out
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
             return self._percent(node, at, depth)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":

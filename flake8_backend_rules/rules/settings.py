@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import decimal
-from typing import Optional, Set
+from typing import Callable, Dict, List, Optional, Set
 
 from ..astutil import dotted_name, short_source, string_value
 from ..context import Context
@@ -125,16 +125,21 @@ def _production_settings(ctx: Context) -> bool:
 def _has_wildcard(value: Optional[ast.AST], ctx: Context) -> bool:
     """A literal list/tuple/set with a `"*"` element, directly or through a module-level
     name or a literal default of an environment read (`os.getenv("HOSTS", "*")`)."""
-    if isinstance(value, ast.Name):
-        value = ctx.module_constant(value.id)
-    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
-        return any(string_value(e) == "*" for e in value.elts)
-    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
-        return _has_wildcard(value.left, ctx) or _has_wildcard(value.right, ctx)
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "split":
-        inner = value.func.value
-        if isinstance(inner, ast.Call) and ctx.resolve(inner.func) in _ENV_READ_CALLS and len(inner.args) > 1:
-            return string_value(inner.args[1]) == "*"
+    pending: List[Optional[ast.AST]] = [value]
+    while pending:  # `A + B + ...` nests to any depth: no recursion
+        node = pending.pop()
+        if isinstance(node, ast.Name) and len(pending) < 64:
+            node = ctx.module_constant(node.id)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            if any(string_value(e) == "*" for e in node.elts):
+                return True
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            pending.extend((node.left, node.right))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "split":
+            inner = node.func.value
+            if isinstance(inner, ast.Call) and ctx.resolve(inner.func) in _ENV_READ_CALLS and len(inner.args) > 1:
+                if string_value(inner.args[1]) == "*":
+                    return True
     return False
 
 
@@ -149,6 +154,7 @@ def _insecure_value(name: str, value: Optional[ast.AST], ctx: Context) -> bool:
     return _value_when_unset(value, ctx) is expected
 
 
+_TEXT_EDITS: Dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper, "strip": str.strip}
 _TRUE_TEXTS = frozenset({"true", "1", "yes", "on", "y", "t"})
 _FALSE_TEXTS = frozenset({"false", "0", "no", "off", "n", "f", ""})
 _BOOL_READ_METHODS = frozenset({"bool", "get_value", "str", "get"})
@@ -170,14 +176,17 @@ def _fallback(node: ast.AST, ctx: Context) -> Optional[object]:
     """The literal a configuration read falls back to when the variable is unset
     (`os.getenv("DEBUG", "True")`, `env.bool("DEBUG", default=True)`, `config("DEBUG",
     default=True, cast=bool)`), through `.lower()`/`.strip()`; None when unknown."""
-    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("lower", "strip", "upper"):
-        inner = node.func.value
-        if not isinstance(inner, ast.Call):
-            return None
-        found = _fallback(inner, ctx)
+    edits: List[str] = []
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _TEXT_EDITS:
+        edits.append(node.func.attr)
+        node = node.func.value
+    if edits:
+        found = _fallback(node, ctx)
         if not isinstance(found, str):
             return None
-        return {"lower": found.lower(), "strip": found.strip(), "upper": found.upper()}[node.func.attr]
+        for edit in reversed(edits):
+            found = _TEXT_EDITS[edit](found)
+        return found
     if not isinstance(node, ast.Call):
         return None
     func = node.func
