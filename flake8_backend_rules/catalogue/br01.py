@@ -115,17 +115,20 @@ RULES: Tuple[Rule, ...] = (
             STRIPE_API_KEY = config("STRIPE_API_KEY")
             """,
         options=("backend-dev-settings-modules",),
-        notes="A bound literal must look like a secret: empty strings, name-like words "
+        notes="A bound literal must look like a secret: strings shorter than six "
+        "characters (dummies such as `\"123\"`), name-like words "
         "(`\"password\"`, `\"Authorization\"`, `\"changeme\"`, `\"X-Api-Token\"`, "
         "dotted paths such as `\"rest_framework.authtoken\"`), URLs, file paths, text with "
         "spaces (labels, help text), placeholders (`\"<token>\"`, `\"{password}\"`, "
         "`\"%s\"`, `\"****\"`) are silent. Names that qualify the secret word "
         "(`token_type`, `password_reset_timeout`, `max_tokens`), flags and counts "
         "(`has_password`, `is_secret`, `num_tokens`) and pagination tokens "
-        "(`next_page_token`) are not secret names; the same definition drives BR053. A "
+        "(`next_page_token`) are not secret names; the same definition drives BR053. Names "
+        "split on `_`, `-`, `.` and camelCase, so header keys count (`\"X-Api-Key\"`). A "
         "configuration default counts whatever it looks like: any fallback secret reaches "
-        "production when the variable is missing. Development settings modules and test "
-        "modules are exempt.",
+        "production when the variable is missing. Development settings modules, settings in "
+        "a `test/`/`tests/`/`testing/` package, configuration modules named as development "
+        "ones (`configuration_testing.py`, `local_config.py`) and test modules are exempt.",
     ),
     Rule(
         code="BR013",
@@ -156,6 +159,8 @@ RULES: Tuple[Rule, ...] = (
         notes="Silent: module-level constants (the fix), `quantize(Decimal(\"0.01\"))` "
         "precision arguments, whole numbers (`Decimal(\"0\")`, `Decimal(\"1\")`, "
         "`Decimal(\"100\")`, `Decimal(60)`: unit conversions and counts) and powers of ten "
-        "(`* Decimal(\"0.01\")` converts cents or percent, it is not a rate).",
+        "(`* Decimal(\"0.01\")` converts cents or percent, it is not a rate), and physical "
+        "unit conversion factors (`Decimal(\"0.3048\")` feet to metres, `Decimal(453.592)` "
+        "pounds to grams), which are fixed by definition.",
     ),
 )

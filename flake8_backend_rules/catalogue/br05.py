@@ -40,18 +40,25 @@ RULES: Tuple[Rule, ...] = (
                     cursor.execute("SELECT id FROM orders WHERE email = %s", [email])
                     return cursor.fetchall()
             """,
-        notes="Silent: literal SQL; formatting whose every part is a literal, a "
-        "module-level constant (an UPPER_CASE name bound once to a literal, or an "
-        "UPPER_CASE attribute such as `constants.TABLE`), a number (`int(...)`, "
-        "`len(...)`), repeated placeholders (`\", \".join([\"%s\"] * len(ids))`) or a "
-        "quoted identifier (`connection.ops.quote_name(table)`, `qn(column)`): that is how "
-        "Django's backends and SQL compilers build statements from table and column names, "
-        "with the values passed as parameters. A call that passes parameters separately "
-        "(`cursor.execute(sql, params)`, `raw(sql, params)`, `RawSQL(sql, params)`, "
-        "`extra(..., params=...)`) is silent too: the author chose parameterisation and the "
-        "formatted parts are identifiers or placeholders. Text that arrives whole (a "
-        "parameter `sql`, a method's return value) is not built where it is executed; "
-        "the rule reports where text is formatted and executed in the same function.",
+        notes="A formatted part counts only in a *value* position of the statement, where "
+        "a parameter would go: inside a quoted SQL string (`'{name}'`), after a comparison, "
+        "`LIKE`, `LIMIT`/`OFFSET` or `BETWEEN ... AND`, inside `IN (...)`/`VALUES (...)`. "
+        "Identifier positions are silent: `FROM {table}`, `{tbl}.id`, `\"{schema}\"`, "
+        "`SELECT {fn}()`, DDL (`CREATE DATABASE {name}`): SQL cannot bind identifiers, and "
+        "that is how Django's own backends and compilers build statements from table and "
+        "column names. The cost is recall on identifier injection (`ORDER BY {sort}` from a "
+        "request), left to review. Also silent: literal SQL; parts that are literals, "
+        "module-level constants (an UPPER_CASE name bound once to a literal, or an "
+        "UPPER_CASE attribute such as `constants.TABLE`), numbers (`int(...)`, `len(...)`, "
+        "`%d`, `{n:d}`), primary and foreign keys (`obj.pk`, `ct.id`, `obj.user_id`), model "
+        "options (`model._meta.db_table`), repeated placeholders (`\", \".join([\"%s\"] * "
+        "len(ids))`) and quoted identifiers (`connection.ops.quote_name(table)`, "
+        "`qn(column)`). A call that passes parameters separately (`cursor.execute(sql, "
+        "params)`, `raw(sql, params)`, `RawSQL(sql, params)`, `extra(..., params=...)`) is "
+        "silent: the author chose parameterisation. Text that arrives whole (a parameter "
+        "`sql`, a method's return value, `sql + \" LIMIT 10\"`) is not built where it is "
+        "executed; the rule reports where text is formatted and executed in the same "
+        "function.",
     ),
     Rule(
         code="BR051",
@@ -116,7 +123,12 @@ RULES: Tuple[Rule, ...] = (
             def load_rules(upload):
                 return yaml.safe_load(upload.read())
             """,
-        notes="A loader expression naming `SafeLoader`/`CSafeLoader` (`Loader=getattr(yaml, "
+        notes="Bytes the process pickled itself are silent: a round trip "
+        "(`pickle.loads(pickle.dumps(obj))`, a picklability check) and the object's own "
+        "memory (`pickle.loads(self._cache[key])`, directly or through a local), which "
+        "nobody outside the process can write. Caches in a database, files or Redis are "
+        "not: whoever can write there runs code in every reader. "
+        "A loader expression naming `SafeLoader`/`CSafeLoader` (`Loader=getattr(yaml, "
         "\"CSafeLoader\", yaml.SafeLoader)`) is safe. `yaml.FullLoader` is not: it has "
         "had code-execution bypasses.",
     ),
@@ -158,7 +170,11 @@ RULES: Tuple[Rule, ...] = (
         "tokens (`next_page_token`); the definition is shared with BR012. A value passed "
         "through a call is not shown as is (`mask(token)`, `len(cvv)`, `token[:6]`), except "
         "`str()`/`repr()`/`.format()`. Only the last attribute of a chain counts: "
-        "`token.user_id` logs a user id.",
+        "`token.user_id` logs a user id. A bare `.token` attribute counts on credential "
+        "holders (`self`, `request`, `auth`, `client`, `credentials`, `session`, `settings`, "
+        "`user`...) but not on business objects, where it is the row's public identifier "
+        "(Saleor's `checkout.token`). `print` in management commands and `scripts/` is the "
+        "program's output to its operator, not a log.",
     ),
     Rule(
         code="BR054",
