@@ -238,10 +238,13 @@ class StringFlow:
     scope's own statements (nested scopes are not entered) collecting ``name = value``,
     ``name: T = value``, ``name := value``, ``name += value`` and ``name %= value``."""
 
-    __slots__ = ("bindings", "constant", "_statement_of")
+    __slots__ = ("bindings", "constant", "module_text", "_statement_of")
 
-    def __init__(self, root: ast.AST, constant: ConstantTest) -> None:
+    def __init__(
+        self, root: ast.AST, constant: ConstantTest, module_text: Callable[[str], Optional[str]] = lambda name: None
+    ) -> None:
         self.constant = constant
+        self.module_text = module_text  # the text of a module-level string constant
         self.bindings: Dict[str, List[Binding]] = {}
         # an assigned value -> its statement's position: following a value looks at the
         # bindings before the statement (`sql = sql + x` reads the previous `sql`)
@@ -503,7 +506,7 @@ class StringFlow:
         bound = self.before(node.id, at)
         if len(bound) == 1 and bound[0][1] == "=":
             return _str_constant(bound[0][2])
-        return None
+        return None if bound else self.module_text(node.id)  # `QUERY % name`
 
     def _percent(self, node: ast.BinOp, at: ast.AST, depth: int) -> Segments:
         template = self._template_text(node.left, at)
@@ -592,8 +595,16 @@ def is_module_constant(ctx: "Context", name: str) -> bool:
     return name.isupper() and _is_literal(ctx.module_constant(name))
 
 
+def module_text(ctx: "Context", name: str) -> Optional[str]:
+    """The text of a module-level UPPER_CASE name bound once to a string literal."""
+    return _str_constant(ctx.module_constant(name)) if name.isupper() else None  # type: ignore[arg-type]
+
+
 def string_flow(ctx: "Context") -> StringFlow:
     """The current scope's :class:`StringFlow`, computed once and shared."""
     return ctx.frame_fact(  # type: ignore[no-any-return]
-        "strings.flow", lambda c, frame: StringFlow(frame.node, lambda name: is_module_constant(c, name))
+        "strings.flow",
+        lambda c, frame: StringFlow(
+            frame.node, lambda name: is_module_constant(c, name), lambda name: module_text(c, name)
+        ),
     )
