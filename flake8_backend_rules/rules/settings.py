@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import decimal
-from typing import Callable, Dict, List, Optional, Set
+import re
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from ..astutil import dotted_name, short_source, string_value
 from ..context import Context
@@ -112,6 +113,47 @@ def _compute_development_config(ctx: Context, frame: object) -> bool:
     if ctx.kind.settings and _TEST_FOLDERS & set(folders.split("/")):
         return True
     return any(word in name for word in _CONFIG_WORDS) and path_matches(path, ctx.options.dev_settings_modules)
+
+
+_DEV_MARKERS = re.compile(r"\b(?:debug|dev|develop|development|local|localhost|test|testing|tests)\b")
+
+
+def _is_dev_test(test: ast.AST) -> Optional[bool]:
+    """True: the test holds in development (`if DEBUG:`, `if ENV == "dev":`); False: it
+    holds outside development (`if not DEBUG:`); None: not about the environment."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    inner = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+    if isinstance(inner, ast.Compare) and any(isinstance(op, (ast.NotEq, ast.IsNot, ast.NotIn)) for op in inner.ops):
+        negated = not negated
+    if not _DEV_MARKERS.search(short_source(inner, 200).lower().replace("_", " ")):
+        return None
+    return not negated
+
+
+def _dev_gated(ctx: Context) -> Set[int]:
+    """Statements of a settings module that only run in development: the body of `if
+    DEBUG:` / `if ENV == "dev":` and the `else` of `if not DEBUG:`. Computed once per
+    module from its statement lists (expressions are not walked)."""
+    return ctx.frame_fact("br011.dev_gated", _compute_dev_gated, frame=ctx.module_frame)  # type: ignore[no-any-return]
+
+
+def _compute_dev_gated(ctx: Context, frame: object) -> Set[int]:
+    gated: Set[int] = set()
+    pending: List[Tuple[ast.stmt, bool]] = [(stmt, False) for stmt in getattr(ctx.tree, "body", [])]
+    while pending:
+        stmt, inside = pending.pop()
+        if inside:
+            gated.add(id(stmt))
+        if isinstance(stmt, ast.If):
+            dev = _is_dev_test(stmt.test)
+            pending.extend((child, inside or dev is True) for child in stmt.body)
+            pending.extend((child, inside or dev is False) for child in stmt.orelse)
+        elif isinstance(stmt, (ast.Try, ast.With)):
+            for field in ("body", "orelse", "finalbody"):
+                pending.extend((child, inside) for child in getattr(stmt, field, ()) or ())
+            for handler in getattr(stmt, "handlers", ()) or ():
+                pending.extend((child, inside) for child in handler.body)
+    return gated
 
 
 def _production_settings(ctx: Context) -> bool:
@@ -230,7 +272,7 @@ def _value_when_unset(node: ast.AST, ctx: Context) -> Optional[bool]:
 def insecure_setting(node: ast.AST, ctx: Context) -> None:
     """`DEBUG = True`, `ALLOWED_HOSTS = ["*"]`, CORS allow-all and insecure cookies in a
     settings module that is not a development one."""
-    if not _production_settings(ctx):
+    if not _production_settings(ctx) or id(node) in _dev_gated(ctx):
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
     value = node.value  # type: ignore[attr-defined]
