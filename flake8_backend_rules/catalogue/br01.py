@@ -80,7 +80,9 @@ RULES: Tuple[Rule, ...] = (
         "so does a module-level list holding one. Development settings modules (by "
         "default `*dev*.py`, `*local*.py`, `*test*.py`, `*development*.py`), settings kept "
         "in a `test/`/`tests/`/`testing/` package, and Django's own `global_settings.py` "
-        "(the framework's defaults, which projects override) are silent.",
+        "(the framework's defaults, which projects override) are silent, as are assignments "
+        "that only run in development: the body of `if DEBUG:` or `if ENVIRONMENT == "
+        "\"dev\":`, the `else` of `if not DEBUG:`.",
     ),
     Rule(
         code="BR012",
