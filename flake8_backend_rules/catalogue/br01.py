@@ -53,7 +53,10 @@ RULES: Tuple[Rule, ...] = (
         "`CORS_ORIGIN_ALLOW_ALL = True`, `SESSION_COOKIE_SECURE = False`, "
         "`CSRF_COOKIE_SECURE = False`. In any module: Starlette/FastAPI's `CORSMiddleware` "
         "with `allow_origins=[\"*\"]` (`app.add_middleware(CORSMiddleware, ...)`, "
-        "`CORSMiddleware(app, ...)`, `Middleware(CORSMiddleware, ...)`).",
+        "`CORSMiddleware(app, ...)`, `Middleware(CORSMiddleware, ...)`). And, outside "
+        "development modules, the defaults of a pydantic settings class (a base ending in "
+        "`Settings`): `debug: bool = True`, `allowed_hosts: list[str] = [\"*\"]` (also "
+        "`cors_origins`, `backend_cors_origins`, `allow_origins`, `allowed_origins`).",
         why="A debug page leaks settings and source to anyone who triggers an error; a "
         "wildcard host or CORS origin and cookies sent over plain HTTP open the door to "
         "host-header poisoning, cross-origin reads and session theft. These values are "

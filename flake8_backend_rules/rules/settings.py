@@ -272,6 +272,9 @@ def _value_when_unset(node: ast.AST, ctx: Context) -> Optional[bool]:
 def insecure_setting(node: ast.AST, ctx: Context) -> None:
     """`DEBUG = True`, `ALLOWED_HOSTS = ["*"]`, CORS allow-all and insecure cookies in a
     settings module that is not a development one."""
+    if isinstance(node, ast.AnnAssign) and _is_settings_class(ctx):
+        _insecure_settings_field(node, ctx)
+        return
     if not _production_settings(ctx) or id(node) in _dev_gated(ctx):
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
@@ -280,6 +283,26 @@ def insecure_setting(node: ast.AST, ctx: Context) -> None:
         if isinstance(target, ast.Name) and _insecure_value(target.id, value, ctx):
             ctx.report("BR011", node, expr=short_source(node, 50))
             return
+
+
+# pydantic settings fields holding allowed hosts or CORS origins, by convention
+_ORIGIN_FIELDS = frozenset({"ALLOWED_HOSTS", "CORS_ORIGINS", "BACKEND_CORS_ORIGINS", "ALLOW_ORIGINS", "ALLOWED_ORIGINS"})
+
+
+def _insecure_settings_field(node: ast.AnnAssign, ctx: Context) -> None:
+    """`debug: bool = True`, `allowed_hosts: list[str] = ["*"]` in a pydantic settings
+    class: the defaults production runs with when nothing overrides them."""
+    if not isinstance(node.target, ast.Name) or node.value is None or development_config(ctx):
+        return
+    name = node.target.id.upper()
+    value = _field_default(node.value)
+    if name in _ORIGIN_FIELDS:
+        insecure = _has_wildcard(value, ctx)
+    else:
+        expected = _INSECURE_FLAGS.get(name)
+        insecure = expected is not None and isinstance(value, ast.Constant) and value.value is expected
+    if insecure:
+        ctx.report("BR011", node, expr=short_source(node, 50))
 
 
 def _is_cors_middleware(node: ast.AST, ctx: Context) -> bool:
@@ -367,12 +390,17 @@ def _is_settings_class(ctx: Context) -> bool:
 
 
 def _field_default(value: ast.AST) -> Optional[ast.AST]:
-    """`Field("x")`, `Field(default="x")`: the default of a pydantic field."""
-    if isinstance(value, ast.Call) and (dotted_name(value.func) or "").rsplit(".", 1)[-1] == "Field":
-        for kw in value.keywords:
-            if kw.arg == "default":
-                return kw.value
-        return value.args[0] if value.args else None
+    """`Field("x")`, `Field(default="x")`, `SecretStr("x")`: the default of a pydantic
+    field."""
+    if isinstance(value, ast.Call):
+        callee = (dotted_name(value.func) or "").rsplit(".", 1)[-1]
+        if callee == "Field":
+            for kw in value.keywords:
+                if kw.arg == "default":
+                    return _field_default(kw.value) if isinstance(kw.value, ast.Call) else kw.value
+            return value.args[0] if value.args else None
+        if callee in ("SecretStr", "SecretBytes") and len(value.args) == 1:
+            return value.args[0]
     return value
 
 
