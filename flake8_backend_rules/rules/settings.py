@@ -429,7 +429,7 @@ def hardcoded_secret_assignment(node: ast.AST, ctx: Context) -> None:
             if text and text.strip():  # a settings field's default is a fallback secret
                 ctx.report("BR012", node, expr=short_source(node, 50))
                 return
-        text = string_value(value)
+        text = string_value(_field_default(value))  # `x = "..."`, `SecretStr("...")`
         if text is not None and looks_like_secret(text):
             ctx.report("BR012", node, expr=short_source(node, 50))
             return
