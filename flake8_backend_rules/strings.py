@@ -135,6 +135,11 @@ _TRANSLATIONS = frozenset(
 # Attributes that hold a row's primary key (and `<fk>_id`/`_pk` attributes): integers or
 # UUIDs from the database. A bare name ending in `_id` may be a request parameter: not these.
 _KEY_ATTRIBUTES = frozenset({"id", "pk"})
+# What a request carries from its sender (Django, DRF, Flask, Starlette spellings).
+_REQUEST_INPUTS = frozenset(
+    {"GET", "POST", "data", "query_params", "args", "form", "json", "values", "COOKIES", "cookies",
+     "headers", "META", "path_params", "body"}
+)
 
 Binding = Tuple[Tuple[int, int], str, ast.AST]  # (position, "=" | "+=" | "%=", value)
 # Is this bare name a constant (a module-level UPPER_CASE name bound once to a literal)?
@@ -348,9 +353,37 @@ class StringFlow:
             return None
         elif isinstance(node, ast.Call) and _callee_name(node) == "str" and len(node.args) == 1:
             return self._part(node.args[0], at, safe, position, before, after, depth + 1)
-        if position is None or position(before, after):
-            return node
+        if position is None or position(before, after) or self._from_request(node, at, 0):
+            return node  # a request value counts anywhere: `ORDER BY {request.GET["o"]}`
         return None
+
+    def _from_request(self, node: ast.AST, at: ast.AST, depth: int) -> bool:
+        """A value read from the request (`request.GET["sort"]`,
+        `self.request.query_params.get("o")`), directly or through a local; a value
+        passed through another call (`clean(request.GET["o"])`) is not."""
+        if depth > 4:
+            return False
+        if isinstance(node, ast.Name):
+            return any(
+                kind == "=" and self._from_request(value, value, depth + 1)
+                for _, kind, value in _live(self.before(node.id, at), node.id)
+            )
+        current: ast.AST = node
+        saw_input = False
+        for _ in range(32):
+            if isinstance(current, ast.Call):
+                current = current.func
+            elif isinstance(current, ast.Subscript):
+                current = current.value
+            elif isinstance(current, ast.Attribute):
+                if current.attr in _REQUEST_INPUTS:
+                    saw_input = True
+                elif current.attr == "request":
+                    return saw_input
+                current = current.value
+            else:
+                break
+        return saw_input and isinstance(current, ast.Name) and current.id in ("request", "req")
 
     def _is_safe_value(self, node: ast.AST, safe: FrozenSet[str], depth: int = 0) -> bool:
         """A literal, a constant, a number, a quoted identifier, escaped HTML..."""
