@@ -108,36 +108,40 @@ def _is_new_call(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__new__"
 
 
+def _is_class_state(container: ast.AST, owners: Set[str], globals_: Set[str]) -> bool:
+    """`cls._instance` / `Config._pool` (an attribute of the class), or a module-level dict."""
+    if isinstance(container, ast.Name):
+        return container.id in globals_
+    return isinstance(container, ast.Attribute) and isinstance(container.value, ast.Name) and (
+        container.value.id in owners
+    )
+
+
 def _stored_on(target: ast.AST, owners: Set[str], globals_: Set[str]) -> bool:
-    """`cls._instance`, `cls._instances[key]`, `Config._instance`, or a module-level dict
-    `_instances[cls]`."""
+    """`cls._instance = ...`, `cls._instances[key] = ...`, `_instances[cls] = ...`."""
     if isinstance(target, ast.Subscript):
-        base = target.value
-        if isinstance(base, ast.Name) and base.id in globals_:
-            return True
-        target = base
-    return isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id in owners
+        return _is_class_state(target.value, owners, globals_)
+    return isinstance(target, ast.Attribute) and _is_class_state(target, owners, set())
 
 
 def _caches_instance(func: FunctionNode, owners: Set[str], globals_: Set[str]) -> bool:
     instances: Set[str] = set()  # locals holding a fresh instance: `obj = super().__new__(cls)`
-    stores: List[Tuple[ast.AST, ast.AST]] = []
+    stored: List[ast.AST] = []  # values stored in class state
     for sub in iter_nodes(func, into_scopes=False):
         if isinstance(sub, ast.Assign):
             if _is_new_call(sub.value):
                 instances.update(t.id for t in sub.targets if isinstance(t, ast.Name))
-            stores.extend((target, sub.value) for target in sub.targets)
+            if any(_stored_on(target, owners, globals_) for target in sub.targets):
+                stored.append(sub.value)
         elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "setdefault":
-            if len(sub.args) == 2 and _stored_on(ast.Subscript(value=sub.func.value), owners, globals_):
-                stores.append((ast.Subscript(value=sub.func.value), sub.args[1]))
+            if len(sub.args) == 2 and _is_class_state(sub.func.value, owners, globals_):
+                stored.append(sub.args[1])  # `cls._pool.setdefault(key, super().__new__(cls))`
         elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "setattr":
             if len(sub.args) == 3 and isinstance(sub.args[0], ast.Name) and sub.args[0].id in owners:
-                stores.append((ast.Attribute(value=sub.args[0], attr="?"), sub.args[2]))
-    for target, value in stores:
-        fresh = _is_new_call(value) or (isinstance(value, ast.Name) and value.id in instances)
-        if fresh and _stored_on(target, owners, globals_):
-            return True
-    return False
+                stored.append(sub.args[2])
+    return any(
+        _is_new_call(value) or (isinstance(value, ast.Name) and value.id in instances) for value in stored
+    )
 
 
 def _module_dicts(ctx: Context, frame: Frame) -> Set[str]:
@@ -365,9 +369,9 @@ def function_annotations(node: FunctionNode, ctx: Context) -> None:
     args = node.args
     for arg in args.posonlyargs + args.args + args.kwonlyargs:
         _note_annotation(arg.annotation, ctx)
-    for arg in (args.vararg, args.kwarg):
-        if arg is not None:
-            _note_annotation(arg.annotation, ctx)
+    for extra in (args.vararg, args.kwarg):
+        if extra is not None:
+            _note_annotation(extra.annotation, ctx)
     _note_annotation(node.returns, ctx)
 
 

@@ -188,7 +188,8 @@ def conditional_model_field(node: ast.stmt, ctx: Context) -> None:
 def _class_ifexp_fields(value: ast.AST) -> List[ast.Call]:
     if not isinstance(value, ast.IfExp):
         return []
-    return [branch for branch in (value.body, value.orelse) if _field_call_name(branch) is not None]  # type: ignore[misc]
+    branches = (value.body, value.orelse)
+    return [branch for branch in branches if isinstance(branch, ast.Call) and _field_call_name(branch)]
 
 
 @check("BR071", ast.Assign, ast.AnnAssign)
