@@ -149,17 +149,22 @@ RULES: Tuple[Rule, ...] = (
             """,
         default_on=False,
         category="C",
-        notes="Off by default: empty subclasses are also the idiom of swappable "
-        "models (django-oscar's `class Product(AbstractProduct): pass`) and of "
-        "framework registration. Classes with decorators, a metaclass or other keywords, "
-        "a subscripted base (`Base[int]` specialises a generic) or a computed base are "
-        "silent, as are classes named `Meta`.",
+        notes="Off by default: most empty subclasses in real code are a deliberate name "
+        "(a public API or compatibility name, an admin registered later, FastAPI's "
+        "`ItemCreate(ItemBase)` schemas, ctypes opaque structures); see the README's "
+        "real-code figures. Also silent: classes whose own name ends in `Error`, "
+        "`Exception` or `Warning`; empty models (a base ending in `Model` or starting with "
+        "`Abstract`, or any class in a models module: an empty model declares a table, a "
+        "swappable fork such as django-oscar's `class Product(AbstractProduct): pass`, or "
+        "a schema of its own); classes with decorators, a metaclass or other keywords; a "
+        "subscripted base (`Base[int]` specialises a generic) or a computed base; classes "
+        "named `Meta`.",
     ),
     Rule(
         code="BR084",
         symbol="mixed-optional-syntax",
         summary="A module mixes Optional/Union with X | Y",
-        message="`{expr}` uses {style} while this module mostly uses {common} ({counts}); "
+        message="`{expr}` uses {style} while this module {relation} {common} ({counts}); "
         "spell unions one way",
         what="In a module whose annotations use both `Optional[X]`/`Union[...]` (resolved "
         "through `typing`) and PEP 604 unions (`X | None`), reports each annotation "
@@ -180,9 +185,11 @@ RULES: Tuple[Rule, ...] = (
             """,
         default_on=False,
         category="C",
-        notes="Off by default: a style rule. String annotations are not parsed; type "
-        "aliases (`MaybeInt = Optional[int]`) and `cast(...)` arguments are not "
-        "annotations.",
+        notes="Off by default: a style rule. `Optional[\"App\"]`/`Union[\"A\", None]` with "
+        "a string forward reference does not count, unless the module has `from __future__ "
+        "import annotations`: `\"App\" | None` raises at runtime, so the typing spelling is "
+        "the only one there. String annotations are not parsed; type aliases "
+        "(`MaybeInt = Optional[int]`) and `cast(...)` arguments are not annotations.",
     ),
     Rule(
         code="BR085",

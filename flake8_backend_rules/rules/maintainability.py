@@ -233,10 +233,12 @@ def _passes_parameters_unchanged(node: FunctionNode, call: ast.Call, skip_first:
 
 
 def _class_methods(ctx: Context, frame: Frame) -> Set[str]:
-    """Names of the methods a class body defines (a look at its own statements)."""
+    """Names of the methods a class body defines (a look at its own statements); a
+    property returning a callable (`self.html_rewriter(html)`) is not a method."""
     return {
         stmt.name for stmt in getattr(frame.node, "body", ())
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and not any(name.endswith("property") for name in _decorator_names(stmt))
     }
 
 
@@ -314,20 +316,49 @@ def _is_empty_body(body: List[ast.stmt]) -> bool:
     return True
 
 
+_EXCEPTION_CLASSES = "br083.exceptions"
+_EXCEPTION_MODULES = ("exceptions", "errors")
+
+
+def _new_name_set(ctx: Context, frame: Frame) -> Set[str]:
+    return set()
+
+
+def _is_exception_base(base: ast.AST, text: str, ctx: Context, local: Set[str]) -> bool:
+    """An exception by its name (`...Error`), by where it comes from (`django.core.exceptions
+    .SuspiciousOperation`), or a class of this module already seen to be one."""
+    last = text.rsplit(".", 1)[-1]
+    if last.endswith(_EXCEPTION_SUFFIXES) or last in local:
+        return True
+    resolved = ctx.resolve(base) or ""
+    return any(part in _EXCEPTION_MODULES for part in resolved.split(".")[:-1])
+
+
 @check("BR083", ast.ClassDef)
 def empty_subclass(node: ast.ClassDef, ctx: Context) -> None:
     """`class X(Base): pass`: a second name for the same class, unless the empty subclass
     is idiomatic (exceptions, protocols, enums, Meta, declarative bases, user models)."""
-    if len(node.bases) != 1 or node.keywords or node.decorator_list or node.name == "Meta":
+    local: Set[str] = ctx.frame_fact(_EXCEPTION_CLASSES, _new_name_set, ctx.module_frame)
+    texts = [dotted_name(b) or "" for b in node.bases]
+    if node.name.endswith(_EXCEPTION_SUFFIXES) or any(
+        t and _is_exception_base(b, t, ctx, local) for b, t in zip(node.bases, texts)
+    ):
+        local.add(node.name)  # its own subclasses are exceptions too
+        return
+    if len(node.bases) != 1 or node.keywords or node.decorator_list or node.name in ("Meta", "Command"):
         return
     if not _is_empty_body(node.body):
         return
-    base = dotted_name(node.bases[0])
-    if base is None:
+    base = texts[0]
+    if not base:
         return  # `Base[T]` specialises a generic; a call builds the base dynamically
     last = base.rsplit(".", 1)[-1]
-    if last in _IDIOMATIC_EMPTY_BASES or last.endswith(_EXCEPTION_SUFFIXES + ("Enum", "Meta")):
+    if last in _IDIOMATIC_EMPTY_BASES or last.endswith(("Enum", "Meta")):
         return
+    if ctx.kind.models or last.endswith("Model") or last.startswith("Abstract"):
+        return  # an empty model declares a table, a swappable fork or a schema of its own
+    if normalise_path(ctx.filename).rsplit("/", 1)[-1][:-3] in _EXCEPTION_MODULES:
+        return  # everything in exceptions.py is an exception
     ctx.report("BR083", node, cls=node.name, base=base)
 
 
@@ -338,12 +369,22 @@ _TYPING_UNIONS = frozenset({"typing.Optional", "typing.Union", "typing_extension
                             "typing_extensions.Union"})
 
 
+def _needs_typing_union(union: ast.Subscript, ctx: Context) -> bool:
+    """`Optional["App"]`: a string forward reference cannot be united with `|` at runtime
+    (`"App" | None` raises) unless annotations are postponed (`from __future__ import
+    annotations`), so the typing spelling is the only one there."""
+    if ctx.imports.get("annotations") == "__future__.annotations":
+        return False
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, str) for n in iter_nodes(union.slice))
+
+
 def _annotation_styles(annotation: ast.AST, ctx: Context) -> Tuple[bool, bool]:
     """(uses Optional/Union, uses `X | Y`) in one annotation."""
     typing_style = pep604 = False
     for sub in iter_nodes(annotation, into_scopes=False):
         if isinstance(sub, ast.Subscript) and ctx.resolve(sub.value) in _TYPING_UNIONS:
-            typing_style = True
+            if not _needs_typing_union(sub, ctx):
+                typing_style = True
         elif isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.BitOr):
             pep604 = True
     return typing_style, pep604
@@ -396,6 +437,7 @@ def mixed_optional_syntax(node: ast.Module, ctx: Context) -> None:
             ctx.report(
                 "BR084", annotation, expr=short_source(annotation, 40),
                 style="Optional[...]/Union[...]" if report_typing else "X | Y",
+                relation="as often uses" if typing_count == pep604_count else "mostly uses",
                 common="X | Y" if report_typing else "Optional[...]/Union[...]",
                 counts=f"{max(typing_count, pep604_count)} to {min(typing_count, pep604_count)}",
             )
