@@ -51,8 +51,10 @@ RULES: Tuple[Rule, ...] = (
                 dependencies = [("shop", "0001_initial")]
                 operations = [migrations.RunPython(fill_slugs, migrations.RunPython.noop)]
             """,
-        notes="Migration modules are recognised by path, not content: an operation built "
-        "in a helper module outside `migrations/` is not checked. A call that passes "
+        notes="Migration modules are recognised by path, not content: a module directly "
+        "inside a `migrations/` package (not a subpackage such as `migrations/tasks/`, nor "
+        "Django's own `django/db/migrations/`); an operation built in a helper module "
+        "elsewhere is not checked. A call that passes "
         "`*args` or `**kwargs` may carry the reverse and stays silent. Only Django's "
         "operations are matched, through the module's imports (`migrations.RunPython`, "
         "`from django.db.migrations import RunSQL`).",
@@ -105,8 +107,12 @@ RULES: Tuple[Rule, ...] = (
         "one; use `apps.get_model(...)` in the migration's functions",
         what="In a migration module, finds imports of an application's models (`from "
         "shop.models import Product`, `import shop.models`, `from shop import models`) "
-        "read inside a function of the migration or imported inside one, names from "
-        "`django.contrib.*.models` used the same way, and calls of `get_user_model()`.",
+        "read by code that runs during `migrate`, or imported there, names from "
+        "`django.contrib.*.models` used the same way, and calls of `get_user_model()`. "
+        "Code that runs during `migrate`: the functions named in `RunPython(...)`'s "
+        "arguments, functions taking `apps` or `schema_editor`, methods of classes "
+        "defined in the migration (custom operations) and every module function they "
+        "read; `get_user_model()` counts at module and class level too.",
         why="A migration runs against the schema as it was when the migration was written; "
         "the model class in `models.py` describes the schema as it is today. A RunPython "
         "function using it queries columns that do not exist yet (or no longer), so the "
@@ -147,7 +153,13 @@ RULES: Tuple[Rule, ...] = (
         "and other `django.` imports are fine. Imports that only the operations read, as "
         "`makemigrations` writes them (`import shop.models` for `managers=[...]`, "
         "`default=shop.models.make_code`, `bases=(...)`), are fine: they pin the migration "
-        "to importable names, not to the current schema. The import is reported (the "
+        "to importable names, not to the current schema. A local that shadows the import "
+        "(`ContentType = apps.get_model(\"contenttypes\", \"ContentType\")`) and names "
+        "used only in annotations are fine. Module functions the operations never reach "
+        "(NetBox's `objectchange_migrators`, called later by the application) use today's "
+        "models by design. For this family a migration is a module directly inside its "
+        "`migrations/` package: subpackages (Saleor's `migrations/tasks/`) and Django's "
+        "own `django/db/migrations/` are not. The import is reported (the "
         "`get_user_model()` call for that case), once.",
         references=("https://docs.djangoproject.com/en/stable/topics/migrations/#historical-models",),
     ),

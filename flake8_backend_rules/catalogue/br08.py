@@ -11,10 +11,12 @@ RULES: Tuple[Rule, ...] = (
         symbol="print-in-app-code",
         summary="print() in application code",
         message="`{expr}` in application code: {advice}",
-        what="Finds calls of the builtin `print(...)` outside test modules, `if __name__ == "
-        "\"__main__\":` blocks, `manage.py`, `__main__.py` and `scripts/` folders. Inside a "
-        "Django management command (a module under `management/commands/`, or a class "
-        "whose base name ends in `Command`) the message suggests `self.stdout.write`.",
+        what="Finds calls of the builtin `print(...)` in application code: not in test "
+        "modules, `if __name__ == \"__main__\":` blocks, `manage.py` or `scripts/` folders, "
+        "nor in other programs (see the notes). Inside a Django management command (a "
+        "module under `management/commands/`, or a class based on `BaseCommand`, "
+        "`LabelCommand` or `AppCommand`) the message suggests `self.stdout.write`, even in "
+        "a command module that is also a program.",
         why="`print` bypasses logging: no level, no logger name, no handler, so the output "
         "is lost or interleaved under gunicorn/celery and cannot be filtered or shipped "
         "to the log aggregator. In services it is usually debugging output left in; in "
@@ -35,8 +37,14 @@ RULES: Tuple[Rule, ...] = (
                 logger.debug("applying %s to order %s", code, order.pk)
                 order.total = order.total * 0.9
             """,
-        notes="A `print` that is not the builtin (imported, or a module-level `def print`) "
-        "is not matched.",
+        notes="Programs print their output, so these are silent too: `setup.py`, "
+        "`__main__.py`, modules in `bin/` folders, modules with an `if __name__ == "
+        "\"__main__\":` block (all their prints), command-line modules (importing argparse, "
+        "optparse, click, typer, docopt or fire), modules made of top-level statements only "
+        "(`print(make_key())`), test-support folders (`test/`, `testing/`), hidden tool "
+        "folders (`.github/`, `.claude/`), and functions whose name says they print "
+        "(`print_*`, `show_*`, `display_*`, `pprint*`, `echo*`). A `print` that is not the "
+        "builtin (imported, or a module-level `def print`) is not matched.",
     ),
     Rule(
         code="BR081",
