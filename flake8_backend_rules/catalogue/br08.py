@@ -41,7 +41,8 @@ RULES: Tuple[Rule, ...] = (
         "`__main__.py`, modules in `bin/` folders, modules with an `if __name__ == "
         "\"__main__\":` block (all their prints), command-line modules (importing argparse, "
         "optparse, click, typer, docopt or fire), modules made of top-level statements only "
-        "(`print(make_key())`), test-support folders (`test/`, `testing/`), hidden tool "
+        "(`print(make_key())`), prints running straight into `sys.exit(...)` or `raise "
+        "SystemExit` (a program's last words), test-support folders (`test/`, `testing/`), hidden tool "
         "folders (`.github/`, `.claude/`), and functions whose name says they print "
         "(`print_*`, `show_*`, `display_*`, `pprint*`, `echo*`). A `print` that is not the "
         "builtin (imported, or a module-level `def print`) is not matched.",

@@ -78,11 +78,71 @@ def _in_management_command(ctx: Context) -> bool:
     return any(base in _COMMAND_BASES for cls in ctx.classes for base in cls.base_names)
 
 
+_PRINTS = "br080.prints"
+_EXITS = "br080.exits"
+_EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
+
+
+def _new_list(ctx: Context, frame: Frame) -> list:
+    return []
+
+
+def _new_set(ctx: Context, frame: Frame) -> set:
+    return set()
+
+
+def _note_exit(node: ast.AST, ctx: Context) -> None:
+    ctx.frame_fact(_EXITS, _new_set, ctx.module_frame).add(
+        (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+    )
+
+
+@check("BR080", ast.Raise)
+def note_system_exit(node: ast.Raise, ctx: Context) -> None:
+    """Remember `raise SystemExit(...)` statements (see `exit_messages`)."""
+    exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    if exc is not None and ctx.resolve(exc) == "SystemExit":
+        _note_exit(node, ctx)
+
+
+def exit_messages(prints: List[ast.Call], exits: Set[Tuple[int, int]]) -> Set[int]:
+    """The prints that are a program's last words: statements at the same indentation
+    running straight into `sys.exit(...)` (`print("No django tests."); sys.exit(0)`)."""
+    starts = {(p.lineno, p.col_offset): p for p in prints}
+    found: Set[int] = set()
+    for call in sorted(prints, key=lambda p: -p.lineno):
+        following = ((getattr(call, "end_lineno", None) or call.lineno) + 1, call.col_offset)
+        after = starts.get(following)
+        if following in exits or (after is not None and id(after) in found):
+            found.add(id(call))
+    return found
+
+
+@check("BR080", ast.Module, phase="leave")
+def report_prints(node: ast.Module, ctx: Context) -> None:
+    """Report the prints collected during the walk, less the exit messages."""
+    collected: List[Tuple[ast.Call, str]] = ctx.module_frame.facts.get(_PRINTS, [])
+    if not collected:
+        return
+    exits: Set[Tuple[int, int]] = ctx.module_frame.facts.get(_EXITS, set())
+    silent = exit_messages([call for call, _ in collected], exits) if exits else set()
+    for call, advice in collected:
+        if id(call) not in silent:
+            ctx.report("BR080", call, expr=short_source(call, 40), advice=advice)
+
+
 @check("BR080", ast.Call)
 def print_in_app_code(node: ast.Call, ctx: Context) -> None:
     """`print(...)` in application code: output that bypasses logging (no level, no
-    handler, lost or interleaved under a process manager), usually debugging left in."""
+    handler, lost or interleaved under a process manager), usually debugging left in.
+    Collected here, reported when the module ends (a message before `sys.exit()` is not)."""
     func = node.func
+    if isinstance(func, (ast.Name, ast.Attribute)) and (
+        func.id if isinstance(func, ast.Name) else func.attr
+    ) in ("exit", "quit", "_exit"):
+        if ctx.resolve(func) in _EXIT_CALLS:
+            _note_exit(node, ctx)
+        return
     if not (isinstance(func, ast.Name) and func.id == "print") or ctx.resolve(func) != "print":
         return
     line = node.lineno
@@ -97,7 +157,7 @@ def print_in_app_code(node: ast.Call, ctx: Context) -> None:
         return  # a module of top-level statements only is a script (`print(make_key())`)
     else:
         advice = "use logging (logger.info/debug) instead"
-    ctx.report("BR080", node, expr=short_source(node, 40), advice=advice)
+    ctx.frame_fact(_PRINTS, _new_list, ctx.module_frame).append((node, advice))
 
 
 # -- BR081 singleton-via-new -----------------------------------------------------------------
