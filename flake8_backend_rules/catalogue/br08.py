@@ -230,8 +230,11 @@ RULES: Tuple[Rule, ...] = (
                 cart.add(sku)
             """,
         category="R",
-        notes="`tuple[bool, ...]` with a literal `...` is a tuple of flags, not a status "
-        "tuple, and is silent; so are single-element tuples and tuples whose flag is not "
-        "the first element (`(obj, created)`).",
+        notes="Tuples of flags only are two answers, not a status and a payload, and are "
+        "silent: `tuple[bool, ...]` with a literal `...`, `tuple[bool, bool]`, and returns "
+        "whose every element is visibly a bool (`return True, hasattr(mod, \"__path__\")`). "
+        "So are single-element tuples, tuples whose flag is not the first element "
+        "(`(obj, created)`), a single status return, returns of different lengths, and "
+        "`deconstruct()`, whose tuple shape Django's migration serializer fixes.",
     ),
 )
