@@ -93,7 +93,8 @@ RULES: Tuple[Rule, ...] = (
             """,
         notes="Django model fields (resolved under `django.db.models` or `django.contrib`) "
         "count in any class; other `...Field(...)` calls count only in a class that looks "
-        "like a model (a base named `...Model`, or a models module) and never when they "
+        "like a model (a base named `...Model`, or a class with a base in a models module) "
+        "and never when they "
         "resolve to form, serializer or schema libraries (`django.forms`, `rest_framework`, "
         "`graphene`, `pydantic`, ...), nor in classes whose base names end in `Form`, "
         "`Serializer`, `Admin`, `FilterSet`, `Schema`, `Type` or `Input`, whose fields are "
