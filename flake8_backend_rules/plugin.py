@@ -25,22 +25,23 @@ def _enabled_codes(options: argparse.Namespace) -> Optional[FrozenSet[str]]:
 
         decider = DecisionEngine(options)
         return frozenset(
-            code for code in RULES if decider.decision_for(code) is Decision.Selected
-            and (code not in DEFAULT_OFF or _opt_in_named(code, options))
+            code for code in RULES
+            if decider.decision_for(code) is Decision.Selected
+            and (code not in DEFAULT_OFF or _opt_in_selected(code, options))
         )
     except Exception:
         LOG.debug("could not ask flake8 which codes are selected; running all", exc_info=True)
         return None
 
 
-# -- BR055 (first opt-in rule): `--select BR` must not turn opt-in rules on -----------
-def _opt_in_named(code: str, options: argparse.Namespace) -> bool:
-    """flake8 lets an explicit `--select BR` (the usual way to pick this plugin) override
-    the default ignore of opt-in rules; an opt-in rule runs only when a select names it
-    more closely than the plugin's prefix (`--extend-select BR055`, `BR05`)."""
-    entries = list(getattr(options, "select", None) or ()) + list(getattr(options, "extend_select", None) or ())
-    return any(code.startswith(entry) and len(entry) > 2 for entry in entries)
-# -- end BR055 block -------------------------------------------------------------------
+# -- opt-in rules (issue 7) ------------------------------------------------------------
+# flake8 lets an explicit `--select=BR` override the default ignore of opt-in rules, so the
+# pre-commit hook's `--select=BR` would turn every opt-in rule on. An opt-in rule runs only
+# when a select entry names it more precisely than the plugin's prefix (`BR083`, `BR08`).
+def _opt_in_selected(code: str, options: argparse.Namespace) -> bool:
+    entries = [*(getattr(options, "select", None) or ()), *(getattr(options, "extend_select", None) or ())]
+    return any(code.startswith(entry) and len(entry) > len("BR") for entry in entries)
+# -- end opt-in rules ------------------------------------------------------------------
 
 
 class BackendRulesPlugin:
