@@ -176,6 +176,8 @@ _SQL_NARROWING = frozenset({"where", "filter", "filter_by", "limit", "offset", "
                             "get", "first", "one", "scalar_one", "one_or_none"})
 _SQL_KEEPING = frozenset({"order_by", "options", "join", "outerjoin", "distinct", "group_by",
                           "execution_options", "select_from", "order_by"})
+_SIZE_ONLY = frozenset({"len", "bool", "sum", "max", "min", "any", "all"})
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _PAGE_WORDS = frozenset({"page", "page_size", "per_page", "limit", "offset", "skip", "cursor",
                          "page_number", "size"})
 
@@ -224,12 +226,16 @@ def _list_flow(ctx: Context, frame: Frame) -> _ListFlow:
     seen: Set[str] = set()
     pending = list(returns)
     while pending:
-        expr = pending.pop()
-        for sub in iter_nodes(expr, into_scopes=False):
-            returned.add(id(sub))
-            if isinstance(sub, ast.Name) and sub.id not in seen:
-                seen.add(sub.id)
-                pending.extend(value for _, value in table.get(sub.id, ()))
+        sub = pending.pop()
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in _SIZE_ONLY:
+            continue  # `len(rows)` returns a number, not the rows
+        if isinstance(sub, _SCOPES):
+            continue
+        returned.add(id(sub))
+        if isinstance(sub, ast.Name) and sub.id not in seen:
+            seen.add(sub.id)
+            pending.extend(value for _, value in table.get(sub.id, ()))
+        pending.extend(ast.iter_child_nodes(sub))
     return _ListFlow(returned, bounded)
 
 
@@ -337,12 +343,15 @@ def _write_call(ctx: Context, node: ast.Call) -> Optional[str]:
         return None
     attr = func.attr
     receiver = func.value
+    if isinstance(receiver, ast.Attribute) and receiver.attr == "session" and receiver_name(receiver.value) == "request":
+        return None  # Django's session store, not the database session
     if attr in ("add", "add_all", "delete", "commit", "merge") and is_session_name(receiver_name(receiver)):
-        if not (isinstance(receiver, ast.Attribute) and receiver.attr == "session"
-                and receiver_name(receiver.value) == "request"):
-            if attr == "commit" or node.args:
-                return f"session.{attr}()"
-    if attr in ("save", "delete") and not node.args and not _receiver_words(receiver).endswith(_NON_ORM_RECEIVERS):
+        if attr == "commit" or node.args:
+            return f"session.{attr}()"
+        return None
+    if _receiver_words(receiver).endswith(_NON_ORM_RECEIVERS):
+        return None
+    if attr in ("save", "delete") and not node.args:
         return f".{attr}()"
     info = ctx.outer_query(node)
     if info is not None and info.is_write and info.methods[-1] not in ("get_or_create", "aget_or_create"):
@@ -424,7 +433,7 @@ def _is_model_constructor(ctx: Context, func: ast.AST) -> bool:
 def unvalidated_request_data(node: ast.Call, ctx: Context) -> None:
     """Raw request input handed to a query, a lookup shortcut or a model constructor."""
     func = node.func
-    if not node.args and not node.keywords:
+    if not node.args and not node.keywords and not isinstance(func, ast.Attribute):
         return
     values = []
     if isinstance(func, ast.Attribute):

@@ -72,15 +72,26 @@ def is_path_expression(ctx: Context, node: ast.AST, at: ast.AST, depth: int = 0)
             node = node.value
             continue
         if isinstance(node, ast.Name):
-            if ctx.frame.kind == "module":
+            value = _last_value(ctx, node.id, at)
+            if value is None:
                 return False
-            bound = ctx.bindings_before(node.id, at)
-            if not bound:
-                return False
-            node = bound[-1][1]
+            node = at = value
             continue
         return False
     return False
+
+
+def _last_value(ctx: Context, name: str, at: ast.AST) -> Optional[ast.AST]:
+    """The value last assigned to ``name`` before ``at`` in the current function, else
+    the module constant of that name (``MEDIA = Path(...)``)."""
+    frame = ctx.frame
+    if frame.kind != "module":
+        bound = ctx.bindings_before(name, at)
+        if bound:
+            return bound[-1][1]
+        if name in frame.params:
+            return None
+    return ctx.module_constant(name)
 
 
 def _class_sessions(ctx: Context, frame: Frame) -> Dict[str, str]:
@@ -149,7 +160,8 @@ def is_django_mail_send(ctx: Context, node: ast.Call) -> bool:
     ``EmailMultiAlternatives`` built in the same function (directly or in a local)."""
     func = node.func
     if ctx.resolve(func) in DJANGO_MAIL_FUNCTIONS:
-        return True
+        # a local of the same name (`send_mail = print`) shadows the import
+        return not (isinstance(func, ast.Name) and ctx.frame.kind != "module" and func.id in ctx.bindings())
     if not (isinstance(func, ast.Attribute) and func.attr == "send"):
         return False
     receiver = func.value
