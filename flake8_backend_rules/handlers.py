@@ -31,6 +31,7 @@ _ROUTE_VERBS = {
     "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE",
     "head": "HEAD", "options": "OPTIONS",
 }
+_ROUTE_DECORATORS = frozenset(_ROUTE_VERBS) | {"route", "api_route", "websocket"}
 _VIEW_METHOD_VERBS = {
     "get": "GET", "head": "HEAD", "list": "GET", "retrieve": "GET", "post": "POST",
     "create": "POST", "perform_create": "POST", "put": "PUT", "update": "PUT",
@@ -89,6 +90,23 @@ def _keyword(call: ast.AST, name: str) -> Optional[ast.AST]:
     return None
 
 
+def _is_path_argument(deco: ast.AST) -> bool:
+    """A route decorator's first argument is a URL path (``"/items"``, ``""``, a
+    variable); a literal that is not a path (``"button-click"``) names something else."""
+    if not isinstance(deco, ast.Call):
+        return True
+    first = deco.args[0] if deco.args else _keyword(deco, "path") or _keyword(deco, "rule")
+    text = string_value(first) if first is not None else None
+    return text is None or text == "" or text.startswith("/")
+
+
+def _is_drf(ctx: Context, target: ast.AST) -> bool:
+    """``api_view``/``action`` from rest_framework (a bare name imported from it, or a
+    dotted name that resolves there)."""
+    resolved = ctx.resolve(target) or ""
+    return resolved.startswith("rest_framework")
+
+
 def _decorator_methods(ctx: Context, deco: ast.AST) -> Optional[HandlerInfo]:
     """The methods one decorator declares, or None when it is not a handler decorator."""
     target = deco.func if isinstance(deco, ast.Call) else deco
@@ -96,6 +114,9 @@ def _decorator_methods(ctx: Context, deco: ast.AST) -> Optional[HandlerInfo]:
     if (ctx.resolve(target) or "").startswith(("unittest.", "mock.")):
         return None  # @mock.patch(...) is no PATCH route
     last = text.rsplit(".", 1)[-1]
+    if isinstance(target, ast.Attribute) and last in _ROUTE_DECORATORS:
+        if not _is_path_argument(deco):
+            return None  # Slack Bolt's `@app.options("action-id")`, `@mock.patch("x")`
     if isinstance(target, ast.Attribute) and last in _ROUTE_VERBS:
         return HandlerInfo(True, frozenset({_ROUTE_VERBS[last]}), "route")
     if isinstance(target, ast.Attribute) and last in ("route", "api_route"):
@@ -105,6 +126,8 @@ def _decorator_methods(ctx: Context, deco: ast.AST) -> Optional[HandlerInfo]:
         return HandlerInfo(True, declared or frozenset({"GET"}), "route")
     if isinstance(target, ast.Attribute) and last == "websocket":
         return HandlerInfo(True, None, "route")
+    if last in ("api_view", "action") and not _is_drf(ctx, target):
+        return None  # `@admin.action(...)`, Slack Bolt's `@app.action(...)`
     if last == "api_view":
         if not isinstance(deco, ast.Call):
             return HandlerInfo(True, frozenset({"GET"}), "api_view")

@@ -100,7 +100,10 @@ RULES: Tuple[Rule, ...] = (
         notes="Only request handlers are checked: the same loop in a management command, a "
         "build script or a storage backend is not on the request path. Inside `async def` "
         "BR040 reports the probe instead (one finding per cause). Loops over a literal "
-        "list or tuple are not loops.",
+        "list or tuple are not loops. A loop over a search path (a loop variable or "
+        "iterable named like `dir`, `folder`, `root`, `location`, `loader`: "
+        "`for directory in template_dirs:`) looks for one file among a few configured "
+        "places; it does not grow with the response's rows and is silent.",
     ),
     Rule(
         code="BR042",
@@ -145,7 +148,11 @@ RULES: Tuple[Rule, ...] = (
         "name). A `transaction.on_commit` callback that enqueues a task is silent; one that "
         "calls `send_mail` itself still runs in the request's thread and is reported. "
         "Management commands, scripts and migrations do not serve requests and are not "
-        "checked.",
+        "checked. A function whose name says it sends mail (`email_user`, `send_receipt`, "
+        "`Dispatcher.send_email_messages`: a name containing `mail`, `send`, `notif` or "
+        "`message`) is a mail helper: whether it runs in a request or a task is its "
+        "caller's choice, so it is silent (this also keeps Django's own `send_mail` "
+        "implementation and `AdminEmailHandler` quiet).",
         options=("backend-task-decorators",),
     ),
     Rule(

@@ -152,8 +152,12 @@ RULES: Tuple[Rule, ...] = (
         "`@require_http_methods([\"GET\", \"POST\"])`, a route with `methods=[\"GET\", "
         "\"POST\"]`) is silent, as is a plain function in a handler module (its methods "
         "are unknown). `.save()`/`.delete()` with positional arguments, or on a session, "
-        "cache, storage, file, image or workbook, is not a database write; "
-        "`get_or_create` is not reported (it reads in the common case).",
+        "cache, storage, file, image or workbook, is not a database write, nor is "
+        "`form.save(commit=False)`; `get_or_create` is not reported (it reads in the common "
+        "case). `@action`/`@api_view` count only when they come from rest_framework "
+        "(`@admin.action` and Slack Bolt's `@app.action` are not HTTP handlers), and a route "
+        "decorator whose first argument is a literal that is not a URL path "
+        "(Slack Bolt's `@app.options(\"select-id\")`) is not a route.",
     ),
     Rule(
         code="BR063",
@@ -163,9 +167,13 @@ RULES: Tuple[Rule, ...] = (
         "int(...)/UUID(...)) and pass the validated values",
         what="Finds `request.data`, `request.POST`, `request.GET`, `request.query_params` "
         "(also via `self.request`) and their items (`[...]`, `.get(...)`, `.getlist(...)`, "
-        "`.dict()`) passed to a query expression, `get_object_or_404`/`get_list_or_404` or a "
-        "model constructor (a class imported from a models module), as `**` keywords or as "
-        "argument/keyword values, directly or through a local assigned in the same function.",
+        "`.dict()`), directly or through a local assigned in the same function, passed to a "
+        "query expression, `get_object_or_404`/`get_list_or_404` or a model constructor (a "
+        "class imported from a models module): as `**` keywords (mass assignment, filter "
+        "injection); as field values written (`create`, `update`, `get_or_create`, "
+        "`update_or_create`, a model constructor); or as the value of a lookup that must "
+        "parse (`pk`, `id`, `*_id`, `pk__in`, `category__id`) outside a `try` that catches "
+        "`ValueError`/`ValidationError`.",
         why="`Model.objects.create(**request.data)` lets a client set any field (`is_staff`, "
         "`price`), `filter(**request.GET.dict())` lets it filter on any relation "
         "(`user__password__startswith`), and a raw value in a lookup turns a typo into a 500 "
@@ -199,6 +207,10 @@ RULES: Tuple[Rule, ...] = (
         notes="Silent for values converted first (`int(...)`, `UUID(...)`, any call that "
         "is not an item access) and for a serializer's or form's `validated_data` / "
         "`cleaned_data`. Raw input wrapped in `Q(...)` or another expression is not "
-        "followed.",
+        "followed. Precision choice: a raw string used as the value of a text lookup "
+        "(`name__icontains=request.GET[\"q\"]`, `email=username`) is silent, since the ORM "
+        "parametrises it and any string is a valid value (search boxes and autocompletes do "
+        "exactly this); a typed lookup inside `try: ... except (ValueError, ...)` is silent "
+        "too, since junk input is answered there.",
     ),
 )

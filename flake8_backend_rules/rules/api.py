@@ -8,7 +8,7 @@ is replayed by caches, crawlers and prefetchers; raw request input fed to the OR
 from __future__ import annotations
 
 import ast
-from typing import FrozenSet, Optional, Set
+from typing import FrozenSet, List, Optional, Set, Tuple
 
 from ..astutil import iter_nodes, short_source, string_value
 from ..context import Context, Frame
@@ -352,6 +352,9 @@ def _write_call(ctx: Context, node: ast.Call) -> Optional[str]:
     if _receiver_words(receiver).endswith(_NON_ORM_RECEIVERS):
         return None
     if attr in ("save", "delete") and not node.args:
+        if any(kw.arg == "commit" and isinstance(kw.value, ast.Constant) and kw.value.value is False
+               for kw in node.keywords):
+            return None  # form.save(commit=False) builds the instance, writes nothing
         return f".{attr}()"
     info = ctx.outer_query(node)
     if info is not None and info.is_write and info.methods[-1] not in ("get_or_create", "aget_or_create"):
@@ -429,20 +432,54 @@ def _is_model_constructor(ctx: Context, func: ast.AST) -> bool:
     return len(parts) >= 2 and "models" in parts[:-1] and parts[-1][:1].isupper()
 
 
-@check("BR063", ast.Call)
-def unvalidated_request_data(node: ast.Call, ctx: Context) -> None:
-    """Raw request input handed to a query, a lookup shortcut or a model constructor."""
+_WRITE_SINKS = frozenset({"create", "get_or_create", "update_or_create", "update", "acreate",
+                          "aget_or_create", "aupdate_or_create", "aupdate"})
+_GUARD_EXCEPTIONS = frozenset({"ValueError", "ValidationError", "Exception", "TypeError", "BaseException"})
+
+
+def is_typed_lookup(keyword: Optional[str]) -> bool:
+    """``pk``, ``id``, ``product_id``, ``pk__in``, ``order__id``: a lookup whose value
+    must parse (junk input raises ValueError there, a 500); a text lookup
+    (``name__icontains``) takes any string."""
+    if not keyword:
+        return False
+    parts = keyword.split("__")
+    return any(part in ("pk", "id") or part.endswith("_id") for part in parts)
+
+
+def _guarded_nodes(ctx: Context, frame: Frame) -> Set[int]:
+    """Ids of the nodes inside a ``try`` whose handlers catch ValueError (or broader):
+    a bad value there is answered, not a 500."""
+    out: Set[int] = set()
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if not isinstance(node, ast.Try):
+            continue
+        caught = False
+        for handler in node.handlers:
+            kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            for kind in kinds:
+                name = kind.attr if isinstance(kind, ast.Attribute) else getattr(kind, "id", None)
+                if kind is None or name in _GUARD_EXCEPTIONS:
+                    caught = True
+        if caught:
+            for stmt in node.body:
+                out.update(id(n) for n in iter_nodes(stmt, into_scopes=False))
+    return out
+
+
+def _sink_values(ctx: Context, node: ast.Call) -> Tuple[List[ast.AST], bool]:
+    """(argument values and keywords a query, lookup shortcut or model constructor
+    receives, whether it writes them)."""
     func = node.func
-    if not node.args and not node.keywords and not isinstance(func, ast.Attribute):
-        return
-    values = []
+    values: List[ast.AST] = []
     if isinstance(func, ast.Attribute):
         info = ctx.outer_query(node)
         if info is not None and info.kind != "sqlalchemy":
             for _, link in info.links:
                 values.extend(link.args)
                 values.extend(link.keywords)
-    if not values and isinstance(func, (ast.Name, ast.Attribute)):
+            return values, any(m in _WRITE_SINKS for m in info.methods)
+    if isinstance(func, (ast.Name, ast.Attribute)):
         resolved = ctx.resolve(func) or ""
         if resolved.rsplit(".", 1)[-1] in _LOOKUP_SHORTCUTS:
             values.extend(node.args[1:])
@@ -450,6 +487,21 @@ def unvalidated_request_data(node: ast.Call, ctx: Context) -> None:
         elif _is_model_constructor(ctx, func):
             values.extend(node.args)
             values.extend(node.keywords)
+            return values, True
+    return values, False
+
+
+@check("BR063", ast.Call)
+def unvalidated_request_data(node: ast.Call, ctx: Context) -> None:
+    """Raw request input handed to a query, a lookup shortcut or a model constructor:
+    as ``**`` keywords (mass assignment, filter injection), as field values written
+    (create/update/constructor), or as the value of a lookup that must parse (``pk``,
+    ``id``, ``*_id``, ``pk__in``) outside a ``try`` that answers ValueError."""
+    func = node.func
+    if not node.args and not node.keywords and not isinstance(func, ast.Attribute):
+        return
+    values, writes = _sink_values(ctx, node)
+    guarded: Optional[Set[int]] = None
     for value in values:
         expr = value.value if isinstance(value, ast.keyword) else value
         if isinstance(expr, ast.Starred):
@@ -457,6 +509,18 @@ def unvalidated_request_data(node: ast.Call, ctx: Context) -> None:
         raw = raw_request_input(ctx, expr)
         if raw is None:
             continue
-        how = "as ** keywords (mass assignment)" if isinstance(value, ast.keyword) and value.arg is None else "unvalidated"
+        spread = isinstance(value, ast.keyword) and value.arg is None
+        if not spread and not writes:
+            if not (isinstance(value, ast.keyword) and is_typed_lookup(value.arg)):
+                continue  # a text lookup takes any string
+            frame = ctx.function_frame()
+            if frame is not None:
+                if guarded is None:
+                    guarded = ctx.frame_fact("br063.guarded", _guarded_nodes, frame)
+                if id(node) in guarded:
+                    continue
+        how = "as ** keywords (mass assignment, filter injection)" if spread else (
+            "as a field value, unvalidated" if writes else "as an unparsed lookup value (junk input is a 500)"
+        )
         ctx.report("BR063", node, raw=raw, how=how, expr=short_source(node))
         return

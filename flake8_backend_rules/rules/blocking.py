@@ -11,7 +11,7 @@ import ast
 from typing import Dict, Optional
 
 from ..astutil import dotted_name, iter_nodes, short_source
-from ..context import Context, Frame
+from ..context import Context, Frame, LoopFrame
 from ..handlers import handler_info
 from ..queries import QUERYSET_RETURNING
 from . import check
@@ -294,6 +294,21 @@ def _filesystem_probe(ctx: Context, node: ast.Call) -> Optional[str]:
     return None
 
 
+_SEARCH_PATH_WORDS = ("dir", "folder", "root", "location", "search_path", "loader")
+
+
+def _is_search_path_loop(loop: LoopFrame) -> bool:
+    """``for directory in template_dirs:``: a probe per configured search directory finds
+    one file; it does not grow with the rows of a response."""
+    names = list(loop.targets)
+    iterable = loop.iterable
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.args:
+        iterable = iterable.args[0]  # enumerate(dirs), reversed(dirs)
+    if isinstance(iterable, (ast.Name, ast.Attribute)):
+        names.append(iterable.id if isinstance(iterable, ast.Name) else iterable.attr)
+    return any(word in name.lower() for name in names for word in _SEARCH_PATH_WORDS)
+
+
 @check("BR041", ast.Call)
 def filesystem_probe_in_loop(node: ast.Call, ctx: Context) -> None:
     """A disk probe per loop iteration in a request handler (in ``async def`` it is
@@ -302,7 +317,7 @@ def filesystem_probe_in_loop(node: ast.Call, ctx: Context) -> None:
     if not frame.loops or frame.kind != "function" or frame.is_async:
         return
     probe = _filesystem_probe(ctx, node)
-    if probe is None or not handler_info(ctx, frame).is_handler:
+    if probe is None or not handler_info(ctx, frame).is_handler or _is_search_path_loop(frame.loops[-1]):
         return
     ctx.report("BR041", node, probe=probe, expr=short_source(node))
 
@@ -315,6 +330,22 @@ def _outside_request_path(ctx: Context) -> bool:
     if "/management/commands/" in ctx.filename.replace("\\", "/"):
         return True
     return ctx.in_task_context()
+
+
+_MAIL_HELPER_WORDS = ("mail", "send", "notif", "message")
+
+
+def _is_mail_helper(ctx: Context) -> bool:
+    """``def email_user(...)``, ``def send_receipt(...)``, ``Dispatcher.send_email_messages``:
+    a function whose job is sending mail is the mail API; whether it runs in a request
+    or a task is its caller's choice, and the caller is where a reviewer would object."""
+    frame: Optional[Frame] = ctx.frame
+    while frame is not None and frame.kind in ("function", "lambda"):
+        name = getattr(frame.node, "name", "").lower()
+        if any(word in name for word in _MAIL_HELPER_WORDS):
+            return True
+        frame = frame.parent
+    return False
 
 
 @check("BR042", ast.Call)
@@ -333,7 +364,7 @@ def sync_email_in_request(node: ast.Call, ctx: Context) -> None:
         what = ctx.resolve(func) or "smtplib.SMTP"
     else:
         return
-    if _outside_request_path(ctx):
+    if _outside_request_path(ctx) or _is_mail_helper(ctx):
         return
     ctx.report("BR042", node, what=what, expr=short_source(node))
 
