@@ -49,10 +49,12 @@ _VIEW_BASE_SUFFIXES = ("View", "ViewSet", "APIView", "Mixin")
 class HandlerInfo:
     """What a function declares about the requests it handles."""
 
-    __slots__ = ("is_handler", "methods", "style")
+    __slots__ = ("is_handler", "methods", "style", "path")
 
     def __init__(self, is_handler: bool, methods: Optional[FrozenSet[str]], style: str) -> None:
         self.is_handler = is_handler
+        # the route decorator's literal URL path, if any ("/sso/callback")
+        self.path: Optional[str] = None
         # the HTTP methods it answers (upper case); None when not declared
         self.methods = methods
         # "route" (router decorator), "api_view", "action", "require" (Django
@@ -152,6 +154,8 @@ def _compute(ctx: Context, frame: Frame) -> HandlerInfo:
     for deco in getattr(node, "decorator_list", ()):
         info = _decorator_methods(ctx, deco)
         if info is not None:
+            if info.style == "route" and isinstance(deco, ast.Call) and deco.args:
+                info.path = string_value(deco.args[0])
             return info
     cls = frame.class_frame
     name = getattr(node, "name", "")

@@ -346,9 +346,13 @@ def _write_call(ctx: Context, node: ast.Call) -> Optional[str]:
     if isinstance(receiver, ast.Attribute) and receiver.attr == "session" and receiver_name(receiver.value) == "request":
         return None  # Django's session store, not the database session
     if attr in ("add", "add_all", "delete", "commit", "merge") and is_session_name(receiver_name(receiver)):
-        if attr == "commit" or node.args:
-            return f"session.{attr}()"
-        return None
+        if attr == "commit" and not node.args:
+            # a bare commit ends the transaction (releasing the connection before a
+            # stream); it writes only what the function changed on loaded objects
+            frame = ctx.function_frame()
+            changes = frame is not None and ctx.frame_fact("br062.attribute_stores", _attribute_stores, frame)
+            return "session.commit()" if changes else None
+        return f"session.{attr}()" if node.args else None
     if _receiver_words(receiver).endswith(_NON_ORM_RECEIVERS):
         return None
     if attr in ("save", "delete") and not node.args:
@@ -362,6 +366,33 @@ def _write_call(ctx: Context, node: ast.Call) -> Optional[str]:
     return None
 
 
+_LOCAL_NOT_ROWS = frozenset({"self", "cls", "request", "response", "resp", "context", "ctx"})
+# Endpoints a protocol makes GET: OAuth/SSO redirects land there, email links open them.
+_LINK_DRIVEN_WORDS = ("callback", "oauth", "authorize", "sso", "verify", "confirm", "activate")
+
+
+def _attribute_stores(ctx: Context, frame: Frame) -> bool:
+    """The function assigns an attribute of a local or parameter (``item.views += 1``):
+    a change a session flush writes."""
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                    and target.value.id not in _LOCAL_NOT_ROWS
+                ):
+                    return True
+    return False
+
+
+def _is_link_driven(frame: Frame, path: Optional[str]) -> bool:
+    """An OAuth/SSO callback or an email verification link: GET by protocol, so the
+    write cannot move to POST."""
+    text = ((path or "") + " " + getattr(frame.node, "name", "")).lower()
+    return any(word in text for word in _LINK_DRIVEN_WORDS)
+
+
 @check("BR062", ast.Call)
 def write_in_safe_method(node: ast.Call, ctx: Context) -> None:
     """A write in a handler that only answers GET/HEAD."""
@@ -372,7 +403,7 @@ def write_in_safe_method(node: ast.Call, ctx: Context) -> None:
     if frame.kind != "function":
         return
     info = handler_info(ctx, frame)
-    if not info.safe_only:
+    if not info.safe_only or _is_link_driven(frame, info.path):
         return
     what = _write_call(ctx, node)
     if what is None:

@@ -196,6 +196,13 @@ def _in_async(ctx: Context) -> bool:
     return frame.kind == "function" and frame.is_async
 
 
+def _is_command_line(ctx: Context) -> bool:
+    """Scripts, management commands and entry points run one job on their event loop:
+    a blocking call there delays nobody else."""
+    kind = ctx.kind
+    return kind.scripts or kind.manage or "/management/commands/" in ctx.filename.replace("\\", "/")
+
+
 def _imports_django(ctx: Context) -> bool:
     def compute(c: Context, _frame: Frame) -> bool:
         targets = c.imports.values()
@@ -249,7 +256,7 @@ def _is_queryset(ctx: Context, node: ast.AST) -> bool:
 @check("BR040", ast.Call)
 def blocking_call_in_async(node: ast.Call, ctx: Context) -> None:
     """Blocking I/O or a sync ORM evaluation directly inside ``async def``."""
-    if not _in_async(ctx):
+    if not _in_async(ctx) or _is_command_line(ctx):
         return
     what = _blocking_call(ctx, node) or _sync_orm_evaluation(ctx, node)
     if what is None:
@@ -266,14 +273,14 @@ def blocking_call_in_async(node: ast.Call, ctx: Context) -> None:
 @check("BR040", ast.For)
 def sync_iteration_in_async(node: ast.For, ctx: Context) -> None:
     """A plain ``for`` over a queryset inside ``async def`` evaluates it synchronously."""
-    if _in_async(ctx) and _is_queryset(ctx, node.iter):
+    if _in_async(ctx) and not _is_command_line(ctx) and _is_queryset(ctx, node.iter):
         ctx.report("BR040", node.iter, what="sync ORM iteration (use `async for`)",
                    expr=short_source(node.iter))
 
 
 @check("BR040", ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 def sync_comprehension_in_async(node: ast.AST, ctx: Context) -> None:
-    if not _in_async(ctx):
+    if not _in_async(ctx) or _is_command_line(ctx):
         return
     generators = getattr(node, "generators", ())
     if generators and not generators[0].is_async and _is_queryset(ctx, generators[0].iter):
@@ -332,7 +339,7 @@ def _outside_request_path(ctx: Context) -> bool:
     return ctx.in_task_context()
 
 
-_MAIL_HELPER_WORDS = ("mail", "send", "notif", "message")
+_MAIL_HELPER_WORDS = ("mail", "send", "notif", "message", "contact")
 
 
 def _is_mail_helper(ctx: Context) -> bool:
