@@ -54,7 +54,9 @@ RULES: Tuple[Rule, ...] = (
         "`self.redis.exists()` in a FastAPI service is not mistaken for the ORM; "
         "SQLAlchemy sessions are not checked (an `AsyncSession` call is awaited, a sync "
         "one is indistinguishable by shape). Inside `async def` this rule reports the disk "
-        "probes BR041 would, once.",
+        "probes BR041 would, once. Scripts (`*/scripts/*`), `manage.py` and management "
+        "commands run one job on their event loop (`asyncio.run(main())` in a CLI) and are "
+        "not checked: a blocking call there delays no other request.",
     ),
     Rule(
         code="BR041",

@@ -157,7 +157,13 @@ RULES: Tuple[Rule, ...] = (
         "case). `@action`/`@api_view` count only when they come from rest_framework "
         "(`@admin.action` and Slack Bolt's `@app.action` are not HTTP handlers), and a route "
         "decorator whose first argument is a literal that is not a URL path "
-        "(Slack Bolt's `@app.options(\"select-id\")`) is not a route.",
+        "(Slack Bolt's `@app.options(\"select-id\")`) is not a route. A bare "
+        "`session.commit()` is reported only when the handler also changes an attribute of "
+        "a loaded object (`item.views += 1`, flushed by the commit): alone it just ends the "
+        "transaction (e.g. before a server-sent-events stream). Endpoints that a protocol "
+        "makes GET are silent: a route path or function name containing `callback`, `oauth`, "
+        "`authorize`, `sso`, `verify`, `confirm` or `activate` (OAuth/SSO redirects, email "
+        "verification links).",
     ),
     Rule(
         code="BR063",
