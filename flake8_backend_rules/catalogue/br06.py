@@ -49,7 +49,11 @@ RULES: Tuple[Rule, ...] = (
         "assignment in a FastAPI route, `status_code=4xx` in the route decorator, or `**kwargs`. "
         "An envelope whose error slot is empty (`{\"error\": None, \"data\": ...}`, "
         "`\"errors\": []`) is a success and silent. Functions that are not route handlers "
-        "returning dicts are helpers and silent.",
+        "returning dicts are helpers and silent. An explicit 2xx status in a function that "
+        "answers other error payloads with explicit 4xx/5xx statuses is a deliberate "
+        "protocol choice (a sync client that retries every non-2xx answer, where a "
+        "permanent refusal must stay 200) and is silent; the same explicit 2xx in a "
+        "function with no error statuses is reported.",
     ),
     Rule(
         code="BR061",

@@ -92,6 +92,30 @@ def _tupled_calls(ctx: Context, _frame: Frame) -> Set[int]:
     return set()
 
 
+def _error_statuses(ctx: Context, frame: Frame) -> bool:
+    """The scope returns some error payload with an explicit 4xx/5xx status."""
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if not isinstance(node, ast.Call) or _response_name(ctx, node.func) is None:
+            continue
+        payload = node.args[0] if node.args else None
+        status = None
+        for kw in node.keywords:
+            if kw.arg in ("data", "content"):
+                payload = kw.value
+            elif kw.arg in ("status", "status_code"):
+                status = kw.value
+        if payload is not None and error_key(payload) and status is not None and not is_success_status(status):
+            return True
+    return False
+
+
+def _chooses_statuses(ctx: Context) -> bool:
+    """A handler that answers other errors with 4xx/5xx and this one with an explicit
+    2xx has made a protocol choice (a sync client that retries every non-2xx)."""
+    frame = ctx.function_frame()
+    return frame is not None and bool(ctx.frame_fact("br060.error_statuses", _error_statuses, frame))
+
+
 def _status_set_later(ctx: Context, node: ast.Call) -> bool:
     """``resp = JsonResponse({...}); resp.status_code = 400``."""
     frame = ctx.function_frame()
@@ -131,6 +155,8 @@ def error_response_with_success_status(node: ast.Call, ctx: Context) -> None:
     if key is None or (status is not None and not is_success_status(status)):
         return
     if id(node) in ctx.frame_fact("br060.tupled", _tupled_calls, ctx.module_frame):
+        return
+    if status is not None and _chooses_statuses(ctx):
         return
     if status is None and _status_set_later(ctx, node):
         return
