@@ -177,8 +177,9 @@ def _route_status(frame: Frame) -> Optional[ast.AST]:
 def route_returns_error_dict(node: ast.Return, ctx: Context) -> None:
     """A route-decorated function (FastAPI, Flask) returning an error dict literal: the
     framework serialises it with 200."""
-    key = error_key(node.value) if node.value is not None else None
-    if key is None:
+    value = node.value
+    key = error_key(value) if value is not None else None
+    if key is None or value is None:
         return
     frame = ctx.frame
     if frame.kind != "function" or handler_info(ctx, frame).style != "route":
@@ -189,7 +190,7 @@ def route_returns_error_dict(node: ast.Return, ctx: Context) -> None:
     if ctx.frame_fact("br060.status_assigned", _status_fact, frame):
         return
     shown = "200" if declared is None else short_source(declared, 40)
-    ctx.report("BR060", node.value, expr=short_source(node.value), key=key, status=shown)
+    ctx.report("BR060", value, expr=short_source(value), key=key, status=shown)
 
 
 # -- BR061 -----------------------------------------------------------------------------
@@ -235,7 +236,7 @@ class _ListFlow:
 
 def _list_flow(ctx: Context, frame: Frame) -> _ListFlow:
     bounded = bool(frame.params & _PAGE_WORDS)
-    returns = []
+    returns: List[ast.AST] = []
     for node in iter_nodes(frame.node, into_scopes=False):
         if isinstance(node, ast.Return) and node.value is not None:
             returns.append(node.value)
@@ -250,7 +251,7 @@ def _list_flow(ctx: Context, frame: Frame) -> _ListFlow:
     table = ctx.bindings(frame)
     returned: Set[int] = set()
     seen: Set[str] = set()
-    pending = list(returns)
+    pending: List[ast.AST] = list(returns)
     while pending:
         sub = pending.pop()
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in _SIZE_ONLY:
@@ -301,11 +302,12 @@ def _sqlalchemy_every_row(ctx: Context, node: ast.Call) -> bool:
             continue
         if not (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)):
             return False
-        attr = receiver.func.attr
+        method = receiver.func
+        attr = method.attr
         if attr in ("scalars", "unique", "mappings") and not receiver.args:
-            receiver = receiver.func.value
+            receiver = method.value
             continue
-        owner = receiver.func.value
+        owner = method.value
         if attr in ("execute", "scalars", "exec") and is_session_name(receiver_name(owner)) and receiver.args:
             return _is_select_of_everything(ctx, receiver.args[0])
         if attr in _SQL_KEEPING:

@@ -164,7 +164,7 @@ def is_django_mail_send(ctx: Context, node: ast.Call) -> bool:
         return not (isinstance(func, ast.Name) and ctx.frame.kind != "module" and func.id in ctx.bindings())
     if not (isinstance(func, ast.Attribute) and func.attr == "send"):
         return False
-    receiver = func.value
+    receiver: ast.AST = func.value
     if isinstance(receiver, ast.Name) and ctx.frame.kind != "module":
         bound = ctx.bindings_before(receiver.id, node)
         receiver = bound[-1][1] if bound else receiver
