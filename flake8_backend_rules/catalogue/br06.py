@@ -181,7 +181,9 @@ RULES: Tuple[Rule, ...] = (
         "query expression, `get_object_or_404`/`get_list_or_404` or a model constructor (a "
         "class imported from a models module): as `**` keywords (mass assignment, filter "
         "injection); as field values written (`create`, `update`, `get_or_create`, "
-        "`update_or_create`, a model constructor); or as the value of a lookup that must "
+        "`update_or_create`, a model constructor); as field names (`order_by(...)`, "
+        "`values(...)`, `only(...)`: sorting or reading any field, related ones included); "
+        "as ids for `in_bulk(...)`; or as the value of a lookup that must "
         "parse (`pk`, `id`, `*_id`, `pk__in`, `category__id`) outside a `try` that catches "
         "`ValueError`/`ValidationError`.",
         why="`Model.objects.create(**request.data)` lets a client set any field (`is_staff`, "

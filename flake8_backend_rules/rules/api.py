@@ -493,6 +493,8 @@ def _is_model_constructor(ctx: Context, func: ast.AST) -> bool:
 
 _WRITE_SINKS = frozenset({"create", "get_or_create", "update_or_create", "update", "acreate",
                           "aget_or_create", "aupdate_or_create", "aupdate"})
+_FIELD_NAME_METHODS = frozenset({"order_by", "values", "values_list", "only", "defer",
+                                 "select_related", "prefetch_related", "distinct"})
 _GUARD_EXCEPTIONS = frozenset({"ValueError", "ValidationError", "Exception", "TypeError", "BaseException"})
 
 
@@ -526,60 +528,77 @@ def _guarded_nodes(ctx: Context, frame: Frame) -> Set[int]:
     return out
 
 
-def _sink_values(ctx: Context, node: ast.Call) -> Tuple[List[ast.AST], bool]:
-    """(argument values and keywords a query, lookup shortcut or model constructor
-    receives, whether it writes them)."""
+def _sink_values(ctx: Context, node: ast.Call) -> Tuple[List[Tuple[ast.AST, str]], bool]:
+    """((argument value or keyword, the method receiving it), whether it writes them)
+    for a query, a lookup shortcut or a model constructor."""
     func = node.func
-    values: List[ast.AST] = []
+    values: List[Tuple[ast.AST, str]] = []
     if isinstance(func, ast.Attribute):
         info = ctx.outer_query(node)
         if info is not None and info.kind != "sqlalchemy":
-            for _, link in info.links:
-                values.extend(link.args)
-                values.extend(link.keywords)
+            for method, link in info.links:
+                values.extend((arg, method) for arg in link.args)
+                values.extend((kw, method) for kw in link.keywords)
             return values, any(m in _WRITE_SINKS for m in info.methods)
     if isinstance(func, (ast.Name, ast.Attribute)):
         resolved = ctx.resolve(func) or ""
         if resolved.rsplit(".", 1)[-1] in _LOOKUP_SHORTCUTS:
-            values.extend(node.args[1:])
-            values.extend(node.keywords)
+            values.extend((arg, "get") for arg in node.args[1:])
+            values.extend((kw, "get") for kw in node.keywords)
         elif _is_model_constructor(ctx, func):
-            values.extend(node.args)
-            values.extend(node.keywords)
+            values.extend((arg, "__init__") for arg in node.args)
+            values.extend((kw, "__init__") for kw in node.keywords)
             return values, True
     return values, False
+
+
+def _why_unvalidated(value: ast.AST, method: str, writes: bool) -> Optional[str]:
+    """How a raw value hurts where it lands, or None where any string is fine."""
+    if isinstance(value, ast.keyword):
+        if value.arg is None:
+            return "as ** keywords (mass assignment, filter injection)"
+        if writes:
+            return "as a field value, unvalidated"
+        if is_typed_lookup(value.arg):
+            return "as an unparsed lookup value (junk input is a 500)"
+        return None  # a text lookup takes any string
+    if method in _FIELD_NAME_METHODS:
+        return "as a field name (any field, related ones included, can be sorted or read)"
+    if method in ("in_bulk", "ain_bulk"):
+        return "as an unparsed lookup value (junk input is a 500)"
+    if writes:
+        return "as a field value, unvalidated"
+    return None
 
 
 @check("BR063", ast.Call)
 def unvalidated_request_data(node: ast.Call, ctx: Context) -> None:
     """Raw request input handed to a query, a lookup shortcut or a model constructor:
     as ``**`` keywords (mass assignment, filter injection), as field values written
-    (create/update/constructor), or as the value of a lookup that must parse (``pk``,
-    ``id``, ``*_id``, ``pk__in``) outside a ``try`` that answers ValueError."""
+    (create/update/constructor), as field names (``order_by(request.GET["sort"])``), or
+    as the value of a lookup that must parse (``pk``, ``id``, ``*_id``, ``pk__in``)
+    outside a ``try`` that answers ValueError."""
     func = node.func
     if not node.args and not node.keywords and not isinstance(func, ast.Attribute):
         return
     values, writes = _sink_values(ctx, node)
     guarded: Optional[Set[int]] = None
-    for value in values:
+    for value, method in values:
         expr = value.value if isinstance(value, ast.keyword) else value
         if isinstance(expr, ast.Starred):
             expr = expr.value
         raw = raw_request_input(ctx, expr)
         if raw is None:
             continue
-        spread = isinstance(value, ast.keyword) and value.arg is None
-        if not spread and not writes:
-            if not (isinstance(value, ast.keyword) and is_typed_lookup(value.arg)):
-                continue  # a text lookup takes any string
+        how = _why_unvalidated(value, method, writes)
+        if how is None:
+            continue
+        if how.startswith("as an unparsed"):
             frame = ctx.function_frame()
             if frame is not None:
                 if guarded is None:
                     guarded = ctx.frame_fact("br063.guarded", _guarded_nodes, frame)
                 if id(node) in guarded:
                     continue
-        how = "as ** keywords (mass assignment, filter injection)" if spread else (
-            "as a field value, unvalidated" if writes else "as an unparsed lookup value (junk input is a 500)"
-        )
         ctx.report("BR063", node, raw=raw, how=how, expr=short_source(node))
         return
