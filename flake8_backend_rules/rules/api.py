@@ -442,6 +442,7 @@ def write_in_safe_method(node: ast.Call, ctx: Context) -> None:
 
 # -- BR063 -----------------------------------------------------------------------------
 _RAW_ATTRS = frozenset({"data", "POST", "GET", "query_params"})
+_RAW_SEEN = "br063.reads_request"
 _ITEM_METHODS = frozenset({"get", "dict", "getlist", "copy"})
 _LOOKUP_SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404"})
 
@@ -571,13 +572,22 @@ def _why_unvalidated(value: ast.AST, method: str, writes: bool) -> Optional[str]
     return None
 
 
-@check("BR063", ast.Call)
+@check("BR063", ast.Attribute)
+def note_raw_request_read(node: ast.Attribute, ctx: Context) -> None:
+    """Remember that the scope reads raw request input: only such scopes are checked."""
+    if node.attr in _RAW_ATTRS and _is_request(node.value):
+        ctx.frame.facts[_RAW_SEEN] = True
+
+
+@check("BR063", ast.Call, phase="leave")
 def unvalidated_request_data(node: ast.Call, ctx: Context) -> None:
     """Raw request input handed to a query, a lookup shortcut or a model constructor:
     as ``**`` keywords (mass assignment, filter injection), as field values written
     (create/update/constructor), as field names (``order_by(request.GET["sort"])``), or
     as the value of a lookup that must parse (``pk``, ``id``, ``*_id``, ``pk__in``)
     outside a ``try`` that answers ValueError."""
+    if not ctx.frame.facts.get(_RAW_SEEN):
+        return  # checked after the call's subtree, so its own arguments count already
     func = node.func
     if not node.args and not node.keywords and not isinstance(func, ast.Attribute):
         return

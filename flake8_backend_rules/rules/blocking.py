@@ -8,7 +8,7 @@ timeout hangs the worker as long as the peer does (BR043).
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional
 
 from ..astutil import dotted_name, iter_nodes, short_source
 from ..context import Context, Frame, LoopFrame
@@ -50,6 +50,7 @@ _SYNC_EVALUATING = frozenset(
 )
 _EVALUATING_WRAPPERS = frozenset({"list", "tuple", "set", "sorted"})
 _DJANGO_ROOTS = ("django", "asgiref", "channels")
+_HTTP_ROOTS = ("requests", "httpx", "urllib")
 _MAX_DEPTH = 8
 
 
@@ -133,10 +134,26 @@ def session_library(ctx: Context, receiver: ast.AST, at: ast.AST) -> Optional[st
     return None
 
 
+def _imports_any(ctx: Context, key: str, wanted: Callable[[str], bool]) -> bool:
+    """Whether an import of the module so far satisfies ``wanted``; function-level
+    imports are added as the walk meets them, so the cache is keyed on their count."""
+    facts = ctx.module_frame.facts
+    count = len(ctx.imports)
+    cached = facts.get(key)
+    if cached is None or cached[0] != count:
+        cached = (count, any(wanted(target) for target in ctx.imports.values()))
+        facts[key] = cached
+    return bool(cached[1])
+
+
+def _imports_http_client(ctx: Context) -> bool:
+    return _imports_any(ctx, "br043.http_module", lambda t: t.split(".", 1)[0] in _HTTP_ROOTS)
+
+
 def http_library(ctx: Context, node: ast.Call) -> Optional[str]:
     """"requests"/"httpx"/"urllib" when the call is an outbound HTTP request."""
     func = node.func
-    if not isinstance(func, (ast.Attribute, ast.Name)):
+    if not isinstance(func, (ast.Attribute, ast.Name)) or not _imports_http_client(ctx):
         return None
     resolved = ctx.resolve(func)
     if resolved is not None:
@@ -204,12 +221,10 @@ def _is_command_line(ctx: Context) -> bool:
 
 
 def _imports_django(ctx: Context) -> bool:
-    def compute(c: Context, _frame: Frame) -> bool:
-        targets = c.imports.values()
-        return any(t.split(".", 1)[0] in _DJANGO_ROOTS or ".models" in t or t.endswith("models") for t in targets)
-
-    value: bool = ctx.frame_fact("br040.django_module", compute, ctx.module_frame)
-    return value
+    return _imports_any(
+        ctx, "br040.django_module",
+        lambda t: t.split(".", 1)[0] in _DJANGO_ROOTS or ".models" in t or t.endswith("models"),
+    )
 
 
 def _blocking_call(ctx: Context, node: ast.Call) -> Optional[str]:
