@@ -202,7 +202,7 @@ _WHOLE_TABLE_METHODS = frozenset(
 _SQL_NARROWING = frozenset({"where", "filter", "filter_by", "limit", "offset", "slice", "fetch",
                             "get", "first", "one", "scalar_one", "one_or_none"})
 _SQL_KEEPING = frozenset({"order_by", "options", "join", "outerjoin", "distinct", "group_by",
-                          "execution_options", "select_from", "order_by"})
+                          "execution_options", "select_from"})
 _SIZE_ONLY = frozenset({"len", "bool", "sum", "max", "min", "any", "all"})
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _PAGE_WORDS = frozenset({"page", "page_size", "per_page", "limit", "offset", "skip", "cursor",
