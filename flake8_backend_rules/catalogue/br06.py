@@ -16,8 +16,9 @@ RULES: Tuple[Rule, ...] = (
         "(also `ORJSONResponse`, `UJSONResponse`) and `jsonify({...})` whose dict literal (the "
         "first argument, `data=` or `content=`) has an `error`, `errors` or `error_message` "
         "key, or `\"success\": False` / `\"ok\": False`, with no `status=`/`status_code=` or a "
-        "2xx one; and a route-decorated function (FastAPI, Flask) returning such a dict "
-        "literal.",
+        "2xx one; the same with `serializer.errors`/`form.errors` as the payload "
+        "(`return Response(serializer.errors)` answers 200); and a route-decorated function "
+        "(FastAPI, Flask) returning such a dict literal.",
         why="A 200 with `{\"error\": ...}` is a success to every HTTP client, retry policy, "
         "cache and dashboard: the failure is only visible to code that parses the body, and "
         "monitoring counts it as a good request.",

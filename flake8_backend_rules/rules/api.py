@@ -32,8 +32,10 @@ _SUCCESS_STATUS_NAMES = frozenset(
 
 def error_key(node: ast.AST) -> Optional[str]:
     """The key that makes a dict literal an error payload (``"error": ...`` with a real
-    value, ``"success": False``), or None. ``{"error": None, "data": ...}`` is a success
-    envelope."""
+    value, ``"success": False``), or None; ``serializer.errors``/``form.errors`` is one
+    too. ``{"error": None, "data": ...}`` is a success envelope."""
+    if isinstance(node, ast.Attribute) and node.attr == "errors":
+        return f"{short_source(node, 30)}"  # serializer.errors / form.errors
     if not isinstance(node, ast.Dict):
         return None
     for key, value in zip(node.keys, node.values):
