@@ -106,6 +106,7 @@ RULES: Tuple[Rule, ...] = (
         "iterable named like `dir`, `folder`, `root`, `location`, `loader`: "
         "`for directory in template_dirs:`) looks for one file among a few configured "
         "places; it does not grow with the response's rows and is silent.",
+        options=("backend-handler-modules",),
     ),
     Rule(
         code="BR042",
