@@ -131,9 +131,9 @@ RULES: Tuple[Rule, ...] = (
             class CouponView(View):
                 def get(self, request, code):
                     coupon = Coupon.objects.get(code=code)
-                    coupon.uses += 1
+                    coupon.redeemed = True
                     coupon.save()
-                    return JsonResponse({"uses": coupon.uses})
+                    return JsonResponse({"redeemed": True})
             """,
         good="""
             from django.views import View
@@ -145,13 +145,13 @@ RULES: Tuple[Rule, ...] = (
             class CouponView(View):
                 def get(self, request, code):
                     coupon = Coupon.objects.get(code=code)
-                    return JsonResponse({"uses": coupon.uses})
+                    return JsonResponse({"redeemed": coupon.redeemed})
 
                 def post(self, request, code):
                     coupon = Coupon.objects.get(code=code)
-                    coupon.uses += 1
+                    coupon.redeemed = True
                     coupon.save()
-                    return JsonResponse({"uses": coupon.uses})
+                    return JsonResponse({"redeemed": True})
             """,
         notes="A handler that also accepts POST (`@api_view([\"GET\", \"POST\"])`, "
         "`@require_http_methods([\"GET\", \"POST\"])`, a route with `methods=[\"GET\", "
