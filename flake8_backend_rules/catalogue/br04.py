@@ -155,7 +155,8 @@ RULES: Tuple[Rule, ...] = (
         "`Dispatcher.send_email_messages`: a name containing `mail`, `send`, `notif` or "
         "`message`) is a mail helper: whether it runs in a request or a task is its "
         "caller's choice, so it is silent (this also keeps Django's own `send_mail` "
-        "implementation and `AdminEmailHandler` quiet).",
+        "implementation and `AdminEmailHandler` quiet), unless it is itself a view: it "
+        "takes a `request` parameter or is routed (`def send_message(request):`).",
         options=("backend-task-decorators",),
     ),
     Rule(

@@ -365,7 +365,8 @@ def _is_mail_helper(ctx: Context) -> bool:
     while frame is not None and frame.kind in ("function", "lambda"):
         name = getattr(frame.node, "name", "").lower()
         if any(word in name for word in _MAIL_HELPER_WORDS):
-            return True
+            # ... unless it is itself a view: `def send_message(request)`, a routed function
+            return not ("request" in frame.params or handler_info(ctx, frame).style not in ("", "module"))
         frame = frame.parent
     return False
 
