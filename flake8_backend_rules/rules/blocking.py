@@ -49,7 +49,8 @@ _SYNC_EVALUATING = frozenset(
     " update_or_create update delete bulk_create bulk_update contains".split()
 )
 _EVALUATING_WRAPPERS = frozenset({"list", "tuple", "set", "sorted"})
-_DJANGO_ROOTS = ("django", "asgiref", "channels")
+_DJANGO_ROOTS = ("django", "asgiref", "channels", "ninja", "adrf")
+_OTHER_ORMS = ("sqlalchemy", "sqlmodel", "tortoise", "peewee", "pony", "beanie", "odmantic", "motor")
 _HTTP_ROOTS = ("requests", "httpx", "urllib")
 _MAX_DEPTH = 8
 
@@ -221,10 +222,11 @@ def _is_command_line(ctx: Context) -> bool:
 
 
 def _imports_django(ctx: Context) -> bool:
+    """A Django module (imports django, asgiref, channels, ninja or adrf, and no other
+    ORM): related-manager calls there are the ORM, not an SDK's ``client.items.create()``."""
     return _imports_any(
-        ctx, "br040.django_module",
-        lambda t: t.split(".", 1)[0] in _DJANGO_ROOTS or ".models" in t or t.endswith("models"),
-    )
+        ctx, "br040.django_module", lambda t: t.split(".", 1)[0] in _DJANGO_ROOTS,
+    ) and not _imports_any(ctx, "br040.other_orm", lambda t: t.split(".", 1)[0] in _OTHER_ORMS)
 
 
 def _blocking_call(ctx: Context, node: ast.Call) -> Optional[str]:
