@@ -166,7 +166,7 @@ RULES: Tuple[Rule, ...] = (
         "`session.commit()` is reported only when the handler also changes an attribute of "
         "a loaded object (`item.views += 1`, flushed by the commit): alone it just ends the "
         "transaction (e.g. before a server-sent-events stream). Endpoints that a protocol "
-        "makes GET are silent: a route path or function name containing `callback`, `oauth`, "
+        "makes GET are silent: a route path, function name or view class name containing `callback`, `oauth`, "
         "`authorize`, `sso`, `verify`, `confirm` or `activate` (OAuth/SSO redirects, email "
         "verification links).",
     ),

@@ -419,7 +419,8 @@ def _attribute_stores(ctx: Context, frame: Frame) -> bool:
 def _is_link_driven(frame: Frame, path: Optional[str]) -> bool:
     """An OAuth/SSO callback or an email verification link: GET by protocol, so the
     write cannot move to POST."""
-    text = ((path or "") + " " + getattr(frame.node, "name", "")).lower()
+    owner = frame.class_frame.name if frame.class_frame is not None else ""
+    text = " ".join((path or "", getattr(frame.node, "name", ""), owner)).lower()
     return any(word in text for word in _LINK_DRIVEN_WORDS)
 
 
