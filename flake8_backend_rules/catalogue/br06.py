@@ -224,6 +224,8 @@ RULES: Tuple[Rule, ...] = (
         "(`name__icontains=request.GET[\"q\"]`, `email=username`) is silent, since the ORM "
         "parametrises it and any string is a valid value (search boxes and autocompletes do "
         "exactly this); a typed lookup inside `try: ... except (ValueError, ...)` is silent "
-        "too, since junk input is answered there.",
+        "too, since junk input is answered there. Known limit: `pk`/`id`/`*_id` are taken "
+        "to be numbers or UUIDs; with a `CharField` primary key the lookup takes any "
+        "string and the finding is false (the field's type is not visible from the view).",
     ),
 )
