@@ -373,7 +373,8 @@ def _write_call(ctx: Context, node: ast.Call) -> Optional[str]:
         return None
     attr = func.attr
     receiver = func.value
-    if isinstance(receiver, ast.Attribute) and receiver.attr == "session" and receiver_name(receiver.value) == "request":
+    if (isinstance(receiver, ast.Attribute) and receiver.attr == "session"
+            and receiver_name(receiver.value) == "request"):
         return None  # Django's session store, not the database session
     if attr in ("add", "add_all", "delete", "commit", "merge") and is_session_name(receiver_name(receiver)):
         if attr == "commit" and not node.args:
@@ -453,7 +454,10 @@ _LOOKUP_SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_obj
 def _is_request(node: ast.AST) -> bool:
     if isinstance(node, ast.Name):
         return node.id == "request"
-    return isinstance(node, ast.Attribute) and node.attr == "request" and isinstance(node.value, ast.Name) and node.value.id == "self"
+    return (
+        isinstance(node, ast.Attribute) and node.attr == "request"
+        and isinstance(node.value, ast.Name) and node.value.id == "self"
+    )
 
 
 def raw_request_input(ctx: Context, node: ast.AST, depth: int = 0) -> Optional[str]:
