@@ -174,11 +174,20 @@ def hook_times(options: Options, modules: Sequence[ParsedModule]) -> List[Tuple[
     itself are not hooks and are not counted here."""
     engine = Engine(None, options)
     totals: Dict[Tuple[str, str, str], List[float]] = {}
+    wrapped: Dict[Tuple[str, str, int], Any] = {}
+
+    def timed(hook: Any, node_type: str, phase: str) -> Any:
+        key = (node_type, phase, id(hook))
+        if key not in wrapped:
+            wrapped[key] = _timed_hook(hook, (node_type, phase, getattr(hook, "__name__", "?")), totals)
+        return wrapped[key]
+
     for phase, table in (("enter", engine._enter), ("leave", engine._leave)):
         for node_type, hooks in list(table.items()):
-            table[node_type] = tuple(
-                _timed_hook(h, (node_type.__name__, phase, getattr(h, "__name__", "?")), totals) for h in hooks
-            )
+            table[node_type] = tuple(timed(h, node_type.__name__, phase) for h in hooks)
+    # Call checks dispatched by callee name: the same hooks, timed under "Call".
+    for name, hooks in list(engine._call_enter.items()):
+        engine._call_enter[name] = tuple(timed(h, "Call", "enter") for h in hooks)
     engine_pass(engine, modules)
     rows = [(k[0], k[1], k[2], v[0], int(v[1])) for k, v in totals.items()]
     rows.sort(key=lambda row: row[3], reverse=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import logging
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type
 
 from .astutil import is_literal_collection, target_names
 from .context import Context, Finding, LoopFrame
@@ -128,31 +128,48 @@ class Engine:
         self.strict = bool(strict)
         enter: Dict[type, List[Hook]] = {t: list(h) for t, h in _STRUCTURAL_ENTER.items()}
         leave: Dict[type, List[Hook]] = {}
+        # Call checks that name their callees: (position among the Call hooks, names, fn)
+        named_calls: List[Tuple[int, FrozenSet[str], Hook]] = []
         for check in all_checks():
             if check.code not in self.enabled:
                 continue
+            if check.callees is not None:
+                named_calls.append((len(enter.get(ast.Call, ())), check.callees, check.fn))
+                continue
             table = enter if check.phase == "enter" else leave
             for node_type in check.node_types:
-                table.setdefault(node_type, []).append(self._guard(check.fn))
+                table.setdefault(node_type, []).append(check.fn)
         for node_type, hooks in _STRUCTURAL_LEAVE.items():
             leave.setdefault(node_type, []).extend(hooks)  # frames close after checks
         self._enter: Dict[type, Tuple[Hook, ...]] = {t: tuple(h) for t, h in enter.items()}
         self._leave: Dict[type, Tuple[Hook, ...]] = {t: tuple(h) for t, h in leave.items()}
+        # callee name -> every Call hook for a call of that name, in registration order;
+        # a call whose callee no check names gets the generic hooks, _enter[ast.Call].
+        generic = list(enter.get(ast.Call, ()))
+        by_name: Dict[str, List[Tuple[int, Hook]]] = {}
+        for position, names, fn in named_calls:
+            for name in names:
+                by_name.setdefault(name, []).append((position, fn))
+        self._call_enter: Dict[str, Tuple[Hook, ...]] = {}
+        for name, extra in by_name.items():
+            merged: List[Hook] = []
+            pending = sorted(extra, key=lambda item: item[0])
+            for index, hook in enumerate(generic):
+                while pending and pending[0][0] <= index:
+                    merged.append(pending.pop(0)[1])
+                merged.append(hook)
+            merged.extend(fn for _, fn in pending)
+            self._call_enter[name] = tuple(merged)
+        if ast.Call not in self._enter:
+            self._enter[ast.Call] = ()
 
-    def _guard(self, fn: Hook) -> Hook:
+    def _skipped(self, hook: Hook, node: ast.AST, ctx: Context, error: Exception) -> None:
+        """A check met a shape it does not expect: it skips that node (``flake8 -vv``
+        shows it); the user's lint run goes on. Strict mode (the tests) re-raises."""
         if self.strict:
-            return fn
-
-        name = getattr(fn, "__name__", "check")
-
-        def guarded(node: ast.AST, ctx: Context) -> None:
-            try:
-                fn(node, ctx)
-            except Exception:  # a rule that meets an odd shape skips it (flake8 -vv shows it)
-                LOG.debug("%s skipped a %s in %s", name, type(node).__name__, ctx.filename, exc_info=True)
-
-        guarded.__name__ = name
-        return guarded
+            raise error
+        LOG.debug("%s skipped a %s in %s", getattr(hook, "__name__", "check"), type(node).__name__,
+                  ctx.filename, exc_info=error)
 
     # -- the walk ---------------------------------------------------------------
     def run(self, tree: ast.AST, filename: str = "<unknown>") -> List[Finding]:
@@ -170,25 +187,48 @@ class Engine:
             return []
         enter = self._enter
         leave = self._leave
+        call_enter = self._call_enter
+        call_generic = enter[ast.Call]
+        skipped = self._skipped
         expanders = _EXPANDERS
         child_fields = _CHILD_FIELDS
         stack: List[object] = [tree]
         pop = stack.pop
         push = stack.append
         AST = ast.AST
+        Call = ast.Call
+        Attribute = ast.Attribute
+        Name = ast.Name
         while stack:
             item = pop()
             cls = item.__class__
             if cls is tuple:
                 marker: Tuple[Tuple[Hook, ...], ast.AST] = item  # type: ignore[assignment]
                 for hook in marker[0]:
-                    hook(marker[1], ctx)
+                    try:
+                        hook(marker[1], ctx)
+                    except Exception as error:  # a try per hook costs nothing until it raises
+                        skipped(hook, marker[1], ctx, error)
                 continue
             node: ast.AST = item  # type: ignore[assignment]
-            hooks = enter.get(cls)
+            hooks: Optional[Tuple[Hook, ...]]
+            if cls is Call:
+                func = node.func  # type: ignore[attr-defined]
+                fcls = func.__class__
+                if fcls is Attribute:
+                    hooks = call_enter.get(func.attr, call_generic)
+                elif fcls is Name:
+                    hooks = call_enter.get(func.id, call_generic)
+                else:
+                    hooks = call_generic
+            else:
+                hooks = enter.get(cls)
             if hooks is not None:
                 for hook in hooks:
-                    hook(node, ctx)
+                    try:
+                        hook(node, ctx)
+                    except Exception as error:
+                        skipped(hook, node, ctx, error)
             hooks = leave.get(cls)
             if hooks is not None:
                 push((hooks, node))

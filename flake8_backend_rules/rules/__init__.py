@@ -8,7 +8,7 @@ builds its dispatch table from these registrations, for the selected rules only.
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable, List, NamedTuple, Tuple, Type
+from typing import Any, Callable, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple, Type
 
 # (node, context): the node is of one of the registered types, so checks annotate it
 # precisely; Any keeps those annotations legal for the registry.
@@ -20,17 +20,33 @@ class Check(NamedTuple):
     node_types: Tuple[Type[ast.AST], ...]
     phase: str  # "enter" | "leave"
     fn: CheckFn
+    # For ``ast.Call`` checks: the callee's last names (``f`` of ``f(...)``, ``m`` of
+    # ``x.m(...)``) the check can report on, or None for every call. The engine hands a
+    # call only to the checks that name its callee, so a check that only cares about
+    # ``print`` is not called for the other 99% of calls.
+    callees: Optional[FrozenSet[str]] = None
 
 
 _CHECKS: List[Check] = []
 
 
-def check(code: str, *node_types: Type[ast.AST], phase: str = "enter") -> Callable[[CheckFn], CheckFn]:
+def check(
+    code: str,
+    *node_types: Type[ast.AST],
+    phase: str = "enter",
+    callees: Optional[Iterable[str]] = None,
+) -> Callable[[CheckFn], CheckFn]:
+    """Register ``fn`` for ``node_types``. ``callees`` (enter-phase ``ast.Call`` checks
+    only) must be a superset of the callee names the check can report on: the check
+    never sees other calls."""
     if phase not in ("enter", "leave"):
         raise ValueError(phase)
+    names = None if callees is None else frozenset(callees)
+    if names is not None and (phase != "enter" or tuple(node_types) != (ast.Call,)):
+        raise ValueError("callees= applies to enter-phase ast.Call checks only")
 
     def register(fn: CheckFn) -> CheckFn:
-        _CHECKS.append(Check(code, tuple(node_types), phase, fn))
+        _CHECKS.append(Check(code, tuple(node_types), phase, fn, names))
         return fn
 
     return register

@@ -13,7 +13,7 @@ from typing import FrozenSet, List, Optional, Set, Tuple
 from ..astutil import iter_nodes, short_source, string_value
 from ..context import Context, Frame
 from ..handlers import handler_info
-from ..queries import is_session_name, receiver_name
+from ..queries import CHAIN_METHODS, is_session_name, receiver_name
 from . import check
 
 # -- BR060 -----------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def note_status_tuples(node: ast.Return, ctx: Context) -> None:
         ctx.frame_fact("br060.tupled", _tupled_calls, ctx.module_frame).add(id(value.elts[0]))
 
 
-@check("BR060", ast.Call)
+@check("BR060", ast.Call, callees=_RESPONSE_NAMES)
 def error_response_with_success_status(node: ast.Call, ctx: Context) -> None:
     """An error payload sent with a 2xx status (explicit or the default 200)."""
     name = _response_name(ctx, node.func)
@@ -334,7 +334,7 @@ def _every_row_query(ctx: Context, node: ast.Call) -> bool:
     )
 
 
-@check("BR061", ast.Call)
+@check("BR061", ast.Call, callees=_WHOLE_TABLE_METHODS)
 def unpaginated_list_endpoint(node: ast.Call, ctx: Context) -> None:
     """A GET endpoint (``@api_view``, ``@action``, a GET route) that returns every row of a
     table with no limit, slice or page parameter."""
@@ -425,7 +425,7 @@ def _is_link_driven(frame: Frame, path: Optional[str]) -> bool:
     return any(word in text for word in _LINK_DRIVEN_WORDS)
 
 
-@check("BR062", ast.Call)
+@check("BR062", ast.Call, callees=CHAIN_METHODS | {"save", "delete", "add", "add_all", "commit", "merge"})
 def write_in_safe_method(node: ast.Call, ctx: Context) -> None:
     """A write in a handler that only answers GET/HEAD."""
     func = node.func

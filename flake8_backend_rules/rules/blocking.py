@@ -395,7 +395,7 @@ def sync_email_in_request(node: ast.Call, ctx: Context) -> None:
 
 
 # -- BR043 -----------------------------------------------------------------------------
-@check("BR043", ast.Call)
+@check("BR043", ast.Call, callees=_HTTPX_CALLS | {"urlopen", "Client", "AsyncClient"})
 def http_call_without_timeout(node: ast.Call, ctx: Context) -> None:
     """An outbound HTTP call that can wait forever: no timeout (requests, urllib), or an
     explicit ``timeout=None`` (httpx, whose default is finite)."""

@@ -131,7 +131,7 @@ def report_prints(node: ast.Module, ctx: Context) -> None:
             ctx.report("BR080", call, expr=short_source(call, 40), advice=advice)
 
 
-@check("BR080", ast.Call)
+@check("BR080", ast.Call, callees=("print", "exit", "quit", "_exit"))
 def print_in_app_code(node: ast.Call, ctx: Context) -> None:
     """`print(...)` in application code: output that bypasses logging (no level, no
     handler, lost or interleaved under a process manager), usually debugging left in.

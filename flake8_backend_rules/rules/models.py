@@ -78,7 +78,7 @@ def _is_none(node: Optional[ast.AST]) -> bool:
     return node is None or (isinstance(node, ast.Constant) and node.value is None)
 
 
-@check("BR070", ast.Call)
+@check("BR070", ast.Call, callees=_REVERSIBLE_OPERATIONS)
 def irreversible_migration_operation(node: ast.Call, ctx: Context) -> None:
     """`RunPython(forwards)` without `reverse_code`, `RunSQL(sql)` without `reverse_sql`
     (or with `None`): the migration cannot be unapplied, so a failed deploy cannot be
@@ -414,7 +414,7 @@ def migration_function_uses(node: ast.AST, ctx: Context) -> None:
     facts.functions[getattr(node, "name", "")] = uses
 
 
-@check("BR072", ast.Call)
+@check("BR072", ast.Call, callees=tuple(_REVERSIBLE_OPERATIONS) + ("get_user_model",))
 def migration_entry_points(node: ast.Call, ctx: Context) -> None:
     """The names a `RunPython(...)` call hands over (`RunPython(forwards, backwards)`,
     `RunPython(make_migrator("Product"))`), and `get_user_model()` outside functions."""

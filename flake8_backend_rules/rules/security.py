@@ -76,7 +76,7 @@ def _is_manager(node: ast.AST) -> bool:
     return bool(attrs) and attrs[-1] in MANAGER_ATTRS
 
 
-@check("BR050", ast.Call)
+@check("BR050", ast.Call, callees=_EXECUTE_METHODS | {"raw", "extra", "RawSQL", "text"})
 def sql_built_from_strings(node: ast.Call, ctx: Context) -> None:
     """SQL text formatted from non-literal parts reaching a query sink (injection)."""
     func = node.func
@@ -142,7 +142,7 @@ def csrf_exempt_decorator(node: ast.AST, ctx: Context) -> None:
             ctx.report("BR051", deco, expr="@" + short_source(deco, 40))
 
 
-@check("BR051", ast.Call)
+@check("BR051", ast.Call, callees=("method_decorator", "path", "re_path", "url"))
 def csrf_exempt_wrapper(node: ast.Call, ctx: Context) -> None:
     """`method_decorator(csrf_exempt, ...)`, and `csrf_exempt(view)` in a URL pattern."""
     func = node.func
@@ -182,7 +182,7 @@ def _yaml_loader_is_safe(node: ast.Call) -> bool:
     return False
 
 
-@check("BR052", ast.Call)
+@check("BR052", ast.Call, callees=_LOADER_CALL_NAMES)
 def unsafe_deserialization(node: ast.Call, ctx: Context) -> None:
     """pickle/marshal/dill/jsonpickle loads and `yaml.load` without a safe Loader: loading
     untrusted bytes runs attacker-chosen code."""
@@ -293,7 +293,7 @@ def _secret_value(arg: ast.AST) -> Optional[ast.AST]:
     return None
 
 
-@check("BR053", ast.Call)
+@check("BR053", ast.Call, callees=_LOG_METHODS | {"print"})
 def secret_in_log(node: ast.Call, ctx: Context) -> None:
     """A password, token, key or card number handed to a logging call or print."""
     if not _is_log_call(node, ctx):
@@ -323,7 +323,7 @@ _HTML_SAFE_CALLS: FrozenSet[str] = frozenset(
 )
 
 
-@check("BR054", ast.Call)
+@check("BR054", ast.Call, callees=("mark_safe", "SafeString", "SafeText", "Markup"))
 def mark_safe_interpolation(node: ast.Call, ctx: Context) -> None:
     """`mark_safe(f"<b>{name}</b>")`: text marked safe although a part of it is not
     escaped (cross-site scripting)."""
@@ -351,7 +351,7 @@ def _is_admin_prefix(node: ast.AST) -> bool:
     return text.lstrip("^") in ("admin/", "admin")
 
 
-@check("BR055", ast.Call)
+@check("BR055", ast.Call, callees=("path", "re_path", "url"))
 def default_admin_url(node: ast.Call, ctx: Context) -> None:
     """The admin mounted at the guessable `admin/` prefix."""
     func = node.func
