@@ -484,6 +484,11 @@ class Context:
         self._query_cache[key] = info
         return info
 
+    def query_info(self, call: ast.Call) -> Optional[QueryInfo]:
+        """What the query expression ``call`` is made of (None for non-queries), whether or
+        not it is the outermost link of its chain; cached per call."""
+        return self._analyse(call)
+
     def outer_query(self, call: ast.Call) -> Optional[QueryInfo]:
         """The query expression whose outermost call is ``call``; None for non-queries and
         for the inner links of a chain already seen (a chain is one query)."""

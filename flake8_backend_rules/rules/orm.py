@@ -1,12 +1,22 @@
-"""BR00x: query efficiency (N+1 in properties and loops)."""
+"""BR00x: query efficiency (N+1 in properties, loops and serializers; aggregation, measuring
+and writes in Python; ordering and searches without indexes)."""
 from __future__ import annotations
 
 import ast
-from typing import Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-from ..astutil import call_name, iter_nodes, short_source
-from ..context import Context, LoopFrame
-from ..queries import ANY_LOOKUP, QUERYSET_RETURNING, QueryInfo, lookup_covers
+from ..astutil import call_name, dotted_name, iter_nodes, names_in, short_source, string_value, target_names
+from ..context import Context, Frame, LoopFrame
+from ..queries import (
+    ANY_LOOKUP,
+    QUERYSET_RETURNING,
+    WRITE_METHODS,
+    QueryInfo,
+    is_session_name,
+    lookup_covers,
+    receiver_name,
+)
+from ..queryflow import derived_names, queryset_info, sole_queryset_use
 from . import check
 
 # Views, forms, serializers and admin classes are built once per request, not per row.
@@ -181,3 +191,501 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
         detail=f"query `{expr}` runs once per `{var}` in the loop (N+1); fetch in one "
         "query before the loop (select_related/prefetch_related, in_bulk, a join)",
     )
+
+
+# -- shared by BR003/BR004: relations served by the enclosing loop's prefetch ------------
+def _served_by_prefetch(info: QueryInfo, ctx: Context) -> bool:
+    """`<loopvar>.<rel>.all()` where the loop's iterable prefetches `<rel>`: the rows are
+    in the prefetch cache, so measuring or summing them in Python costs no query."""
+    if not all(m in _CACHE_SERVED for m in info.methods):
+        return False
+    for loop in reversed(ctx.frame.loops):
+        if loop.kind == "while":
+            continue
+        relation = _relation(info, loop)
+        if relation is not None and lookup_covers(ctx.loop_prefetches(loop), relation[1]):
+            return True
+    return False
+
+
+def _rows_of(expr: ast.AST, ctx: Context) -> Optional[str]:
+    """The text of the queryset ``expr`` evaluates when its rows serve nothing else (an
+    inline chain, or a queryset local read only here); None otherwise."""
+    kind = sole_queryset_use(ctx, expr)
+    if kind is None:
+        return None
+    if kind == "chain":
+        info = queryset_info(ctx, expr)
+        if info is None or _served_by_prefetch(info, ctx) or _is_subquery(info):
+            return None
+    else:
+        for _, value in ctx.bindings().get(getattr(expr, "id", ""), ()):
+            info = queryset_info(ctx, value)
+            if info is None or _served_by_prefetch(info, ctx):
+                return None
+    return short_source(expr)
+
+
+# -- BR003 python-side-aggregation -------------------------------------------------------
+_AGGREGATES = {"sum": "Sum", "max": "Max", "min": "Min"}
+_ACCUMULATING_OPS = (ast.Add, ast.Sub)
+_NUMERIC_FACTORIES = frozenset({"Decimal", "int", "float", "Money"})
+
+
+def _reads_any(node: ast.AST, names: Set[str]) -> bool:
+    return bool(names_in(node) & names)
+
+
+def _is_number(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    return isinstance(node, ast.Call) and call_name(node) in _NUMERIC_FACTORIES
+
+
+@check("BR003", ast.Call)
+def aggregation_builtin_over_rows(node: ast.Call, ctx: Context) -> None:
+    """`sum(i.quantity for i in order.items.all())`, `max(qs.values_list(...))`: every row
+    fetched to compute one number the database would return."""
+    func = node.func
+    if not isinstance(func, ast.Name) or func.id not in _AGGREGATES or not node.args:
+        return
+    if ctx.frame.is_property or ctx.resolve(func) != func.id:
+        return
+    if len(node.args) > (2 if func.id == "sum" else 1):
+        return  # `max(a, b)` compares values, it does not aggregate rows
+    arg = node.args[0]
+    rows: ast.AST = arg
+    if isinstance(arg, (ast.GeneratorExp, ast.ListComp)):
+        if len(arg.generators) != 1:
+            return
+        gen = arg.generators[0]
+        targets = set(target_names(gen.target))
+        if not (_reads_any(arg.elt, targets) or _is_number(arg.elt)):
+            return
+        rows = gen.iter
+    expr = _rows_of(rows, ctx)
+    if expr is None:
+        return
+    ctx.report("BR003", node, how=f"`{func.id}()`", expr=expr,
+               fix=f"`.aggregate({_AGGREGATES[func.id]}(...))` or `annotate(...)`")
+
+
+def _accumulations(body: List[ast.stmt], targets: Set[str]) -> Optional[List[ast.AugAssign]]:
+    """The `+=`/`-=` statements of a loop body that does nothing else (assignments to
+    locals, `if`, `continue`, `pass` aside) and that add a value read from the row (or a
+    count); None when the body also uses the rows for something (a call, an append, a
+    nested loop, a return...). ``targets`` grows by the locals derived from the row."""
+    found: List[ast.AugAssign] = []
+    assigns: List[ast.Assign] = []
+    stack: List[ast.stmt] = list(body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, ast.AugAssign):
+            if not isinstance(stmt.target, ast.Name) or not isinstance(stmt.op, _ACCUMULATING_OPS):
+                return None
+            found.append(stmt)
+        elif isinstance(stmt, ast.Assign):
+            if not all(isinstance(t, ast.Name) for t in stmt.targets):
+                return None
+            assigns.append(stmt)
+        elif isinstance(stmt, ast.If):
+            stack.extend(stmt.body)
+            stack.extend(stmt.orelse)
+        elif not isinstance(stmt, (ast.Continue, ast.Pass)):
+            return None
+    changed = True
+    while changed:  # `amount = line.price * line.quantity; total += amount`
+        changed = False
+        for assign in assigns:
+            if _reads_any(assign.value, targets):
+                for target in assign.targets:
+                    if target.id not in targets:  # type: ignore[attr-defined]
+                        targets.add(target.id)  # type: ignore[attr-defined]
+                        changed = True
+    found = [s for s in found if _reads_any(s.value, targets) or _is_number(s.value)]
+    found.sort(key=lambda s: (s.lineno, s.col_offset))
+    return found
+
+
+def _numeric_accumulator(name: str, loop: ast.AST, ctx: Context) -> bool:
+    before = ctx.bindings_before(name, loop)
+    return bool(before) and _is_number(before[-1][1])
+
+
+@check("BR003", ast.For, ast.AsyncFor)
+def accumulation_loop_over_rows(node: ast.AST, ctx: Context) -> None:
+    """`for i in self.items.all(): total += i.price * i.quantity`: a Python-side SUM."""
+    if ctx.frame.is_property or ctx.frame.kind not in ("function", "lambda"):
+        return
+    iterable = node.iter  # type: ignore[attr-defined]
+    if not isinstance(iterable, (ast.Call, ast.Name)):
+        return
+    targets = set(target_names(node.target))  # type: ignore[attr-defined]
+    accumulations = _accumulations(node.body, targets)  # type: ignore[attr-defined]
+    if not accumulations:
+        return
+    hits = [s for s in accumulations if _numeric_accumulator(s.target.id, node, ctx)]  # type: ignore[attr-defined]
+    if not hits:
+        return
+    expr = _rows_of(iterable, ctx)
+    if expr is None:
+        return
+    for stmt in hits:
+        name = stmt.target.id  # type: ignore[attr-defined]
+        operator = "+=" if isinstance(stmt.op, ast.Add) else "-="
+        fix = "`.count()`" if _is_number(stmt.value) else "`.aggregate(Sum(...))` or `annotate(...)`"
+        ctx.report("BR003", stmt, how=f"`{name} {operator}` in a loop", expr=expr, fix=fix)
+
+
+# -- BR004 queryset-evaluated-for-size ----------------------------------------------------
+def _measured_queryset(expr: ast.AST, ctx: Context) -> Optional[str]:
+    if isinstance(expr, ast.Await):
+        return None
+    return _rows_of(expr, ctx)
+
+
+@check("BR004", ast.Call)
+def queryset_measured_by_builtin(node: ast.Call, ctx: Context) -> None:
+    """`len(qs)` / `bool(qs)`: every row fetched to count them or test for one."""
+    func = node.func
+    if not isinstance(func, ast.Name) or func.id not in ("len", "bool"):
+        return
+    if len(node.args) != 1 or node.keywords or ctx.resolve(func) != func.id:
+        return
+    expr = _measured_queryset(node.args[0], ctx)
+    if expr is None:
+        return
+    if func.id == "len":
+        ctx.report("BR004", node, how="`len()`", expr=expr, purpose="count them", fix=".count()")
+    else:
+        ctx.report("BR004", node, how="`bool()`", expr=expr, purpose="test for one", fix=".exists()")
+
+
+def _tested_operands(test: ast.AST) -> List[ast.AST]:
+    operands: List[ast.AST] = []
+    stack = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            stack.extend(node.values)
+        else:
+            operands.append(node)
+    return operands
+
+
+@check("BR004", ast.If, ast.IfExp)
+def queryset_tested_for_truth(node: ast.AST, ctx: Context) -> None:
+    """`if qs:`: every row fetched to learn whether there is one."""
+    for operand in _tested_operands(node.test):  # type: ignore[attr-defined]
+        if isinstance(operand, (ast.Call, ast.Name)):
+            expr = _measured_queryset(operand, ctx)
+            if expr is not None:
+                ctx.report("BR004", operand, how="testing it", expr=expr, purpose="test for one",
+                           fix=".exists()")
+
+
+@check("BR004", ast.UnaryOp)
+def queryset_negated(node: ast.UnaryOp, ctx: Context) -> None:
+    """`not qs`: the same test, negated."""
+    if not isinstance(node.op, ast.Not) or not isinstance(node.operand, (ast.Call, ast.Name)):
+        return
+    expr = _measured_queryset(node.operand, ctx)
+    if expr is not None:
+        ctx.report("BR004", node.operand, how="`not`", expr=expr, purpose="test for one", fix=".exists()")
+
+
+# -- BR005 write-in-loop -----------------------------------------------------------------
+_INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
+_BATCH_WRITES = frozenset({"bulk_create", "bulk_update", "abulk_create", "abulk_update"})
+
+
+def _per_row_loop(names: Set[str], ctx: Context) -> Optional[Tuple[LoopFrame, str]]:
+    """The innermost for-loop/comprehension whose (derived) targets ``names`` read."""
+    for loop in reversed(ctx.frame.loops):
+        if loop.kind == "while":
+            continue
+        used = names & loop.tainted
+        if used:
+            direct = used & loop.targets
+            return loop, ", ".join(sorted(direct or loop.targets))
+    return None
+
+
+def _write_hint(method: str) -> str:
+    if method in ("save", "asave"):
+        return "collect the objects and call bulk_update()/bulk_create() once after the loop"
+    if method in ("create", "acreate"):
+        return "build the objects and call bulk_create() once after the loop"
+    if method in ("get_or_create", "aget_or_create", "update_or_create", "aupdate_or_create"):
+        return "fetch the existing rows with one `__in` query, then bulk_create()/bulk_update()"
+    if method == "commit":
+        return "commit once after the loop"
+    if method == "execute":
+        return "run one statement for all rows (executemany, a bulk UPDATE/INSERT)"
+    return "run one update()/delete() over all rows with an `__in` filter"
+
+
+def _query_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[LoopFrame, str]]]:
+    info = ctx.outer_query(node)
+    if info is None or not info.is_write:
+        return None
+    writes = [m for m in info.methods if m in WRITE_METHODS]
+    if info.kind != "sqlalchemy" and (not writes or all(m in _BATCH_WRITES for m in writes)):
+        return None
+    dependency = _loop_dependency(info, ctx)
+    if dependency is None:
+        return None
+    method = "execute" if info.kind == "sqlalchemy" else writes[-1]
+    return method, dependency
+
+
+def _instance_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[LoopFrame, str]]]:
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _INSTANCE_WRITES or node.args:
+        return None
+    for kw in node.keywords:
+        if kw.arg == "commit" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
+            return None
+    dependency = _per_row_loop(names_in(func.value), ctx)
+    return (func.attr, dependency) if dependency is not None else None
+
+
+def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[LoopFrame, str]]]:
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr != "commit" or node.args or node.keywords:
+        return None
+    if not is_session_name(receiver_name(func.value)):
+        return None
+    for loop in reversed(ctx.frame.loops):
+        if loop.kind != "while":
+            return "commit", (loop, ", ".join(sorted(loop.targets)))
+    return None
+
+
+@check("BR005", ast.Call)
+def write_in_loop(node: ast.Call, ctx: Context) -> None:
+    """A write per row (`obj.save()`, `create()`, `update()`, a commit) in a for-loop or
+    comprehension body: N statements where a bulk operation runs one."""
+    if not ctx.frame.loops or ctx.kind.migration or not isinstance(node.func, ast.Attribute):
+        return
+    if ctx.query_info(node) is not None:  # a query chain is judged as one, by its links
+        found = _query_write(node, ctx)
+    else:
+        found = _instance_write(node, ctx) or _commit_in_loop(node, ctx)
+    if found is None:
+        return
+    method, (_, var) = found
+    ctx.report(
+        "BR005", node,
+        detail=f"`{short_source(node)}` writes once per `{var}` in the loop; {_write_hint(method)}",
+    )
+
+
+# -- BR006 query-in-serializer-method ----------------------------------------------------
+# DRF's own `get_*` hooks of serializers and fields: not method fields.
+_DRF_GET_HOOKS = frozenset(
+    "get_attribute get_value get_fields get_field_names get_default_field_names get_extra_kwargs"
+    " get_validators get_initial get_queryset get_unique_together_validators"
+    " get_unique_for_date_validators get_uniqueness_extra_kwargs get_object get_url"
+    " get_choices get_serializer_context get_default get_nested_field get_relation_kwargs"
+    " get_serializer_field get_instance".split()
+)
+
+
+def _serializer_object_names(ctx: Context, frame: Frame) -> Set[str]:
+    """For a `get_<field>(self, obj)` method of a serializer: `obj` and the locals derived
+    from it; empty for every other function."""
+    node = frame.node
+    name = getattr(node, "name", "")
+    cls = frame.class_frame
+    if cls is None or not name.startswith("get_") or name in _DRF_GET_HOOKS:
+        return set()
+    if not any(base.endswith("Serializer") for base in cls.base_names):
+        return set()
+    args = node.args  # type: ignore[attr-defined]
+    positional = args.posonlyargs + args.args
+    if len(positional) != 2 or args.vararg is not None:
+        return set()
+    return derived_names(ctx, frame, {positional[1].arg})
+
+
+@check("BR006", ast.Call)
+def query_in_serializer_method(node: ast.Call, ctx: Context) -> None:
+    """A query on the serialized object inside a SerializerMethodField getter."""
+    frame = ctx.frame
+    if frame.kind != "function" or frame.class_frame is None:
+        return
+    names = ctx.frame_fact("br006.object", _serializer_object_names)
+    if not names:
+        return
+    info = ctx.outer_query(node)
+    if info is None or _is_unevaluated(info, ctx) or not (names_in(node) & names):
+        return
+    ctx.report("BR006", node, method=getattr(frame.node, "name", "?"), expr=short_source(node))
+
+
+# -- BR007 ordering-without-index --------------------------------------------------------
+_INDEXED_FIELD_TYPES = frozenset(
+    {"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey", "ManyToManyField",
+     "ParentalManyToManyField", "AutoField", "BigAutoField", "SmallAutoField"}
+)
+_INDEX_OPTIONS = ("db_index", "unique", "primary_key")
+_NOT_MODEL_FIELD_MODULES = ("rest_framework", "django.forms", "django_filters", "graphene", "wtforms")
+
+
+def _model_field_type(value: ast.AST, ctx: Context) -> Optional[str]:
+    if not isinstance(value, ast.Call):
+        return None
+    name = dotted_name(value.func) or ""
+    last = name.rsplit(".", 1)[-1]
+    if not last.endswith(("Field", "Key")) and last not in _INDEXED_FIELD_TYPES:
+        return None
+    resolved = ctx.resolve(value.func) or ""
+    if resolved.startswith(_NOT_MODEL_FIELD_MODULES) or name.split(".", 1)[0] in ("forms", "serializers"):
+        return None
+    return last
+
+
+def _field_is_indexed(kind: str, call: ast.Call) -> bool:
+    options = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+    for option in _INDEX_OPTIONS:
+        value = options.get(option)
+        if value is not None and not (isinstance(value, ast.Constant) and not value.value):
+            return True  # True, or a value we cannot see: assume an index
+    if kind == "SlugField":
+        value = options.get("db_index")
+        return not (isinstance(value, ast.Constant) and value.value is False)
+    return kind in _INDEXED_FIELD_TYPES or "**" in [kw.arg or "**" for kw in call.keywords]
+
+
+def _ordering_field(entry: ast.AST) -> Optional[str]:
+    text = string_value(entry)
+    if text is None and isinstance(entry, ast.Call):
+        # F("x"), F("x").asc(), F("x").desc(nulls_last=True)
+        node: ast.AST = entry
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("asc", "desc"):
+            node = node.func.value
+        if isinstance(node, ast.Call) and call_name(node) == "F" and node.args:
+            text = string_value(node.args[0])
+    if not text:
+        return None
+    text = text.lstrip("-+")
+    if text in ("?", "pk", "id") or "__" in text:
+        return None
+    return text
+
+
+def _first_fields(value: ast.AST) -> Set[str]:
+    """First fields of index-like Meta entries: `indexes`, `index_together`,
+    `unique_together`, `constraints` (UniqueConstraint)."""
+    out: Set[str] = set()
+    entries = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+    if entries and all(isinstance(e, ast.Constant) for e in entries):
+        entries = [value]  # index_together = ("a", "b")
+    for entry in entries:
+        fields: Optional[ast.AST] = entry
+        if isinstance(entry, ast.Call):
+            fields = next((kw.value for kw in entry.keywords if kw.arg == "fields"), None)
+            if fields is None and entry.args:
+                fields = entry.args[0]
+        if isinstance(fields, (ast.List, ast.Tuple)) and fields.elts:
+            first = string_value(fields.elts[0]) or ""
+            out.add(first.lstrip("-"))
+    return out
+
+
+def _assigned(stmt: ast.stmt) -> Optional[Tuple[str, ast.AST]]:
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        return stmt.targets[0].id, stmt.value
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        return stmt.target.id, stmt.value
+    return None
+
+
+@check("BR007", ast.ClassDef)
+def ordering_without_index(node: ast.ClassDef, ctx: Context) -> None:
+    """`Meta.ordering` on a field with no index: every default query sorts the table."""
+    meta = next((s for s in node.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None)
+    if meta is None:
+        return
+    ordering: Optional[Tuple[ast.stmt, ast.AST]] = None
+    indexed: Set[str] = set()
+    for stmt in meta.body:
+        pair = _assigned(stmt)
+        if pair is None:
+            continue
+        if pair[0] == "ordering":
+            ordering = (stmt, pair[1])
+        elif pair[0] in ("indexes", "index_together", "unique_together", "constraints"):
+            indexed |= _first_fields(pair[1])
+    if ordering is None or not isinstance(ordering[1], (ast.List, ast.Tuple)):
+        return
+    fields: Dict[str, Tuple[str, ast.Call]] = {}
+    for stmt in node.body:
+        pair = _assigned(stmt)
+        if pair is not None:
+            kind = _model_field_type(pair[1], ctx)
+            if kind is not None:
+                fields[pair[0]] = (kind, pair[1])  # type: ignore[assignment]
+    offenders: List[str] = []
+    for entry in ordering[1].elts:
+        name = _ordering_field(entry)
+        if name is None or name not in fields or name in indexed or name in offenders:
+            continue
+        kind, call = fields[name]
+        if not _field_is_indexed(kind, call):
+            offenders.append(name)
+    if offenders:
+        ctx.report("BR007", ordering[0], model=node.name,
+                   fields=", ".join(f"`{name}`" for name in offenders))
+
+
+# -- BR008 unindexed-contains-search -----------------------------------------------------
+_CONTAINS_SUFFIXES = ("__icontains", "__contains")
+_CONTAINS_LOOKUPS = frozenset({"icontains", "contains"})
+_SEARCH_PREFIXES = ("^", "=", "@", "$")
+_CONTAINER_VALUES = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
+
+
+def _in_admin_module(ctx: Context) -> bool:
+    path = ctx.filename.replace("\\", "/")
+    return path.endswith("admin.py") or "/admin/" in path or path.startswith("admin/")
+
+
+@check("BR008", ast.Call)
+def contains_lookup(node: ast.Call, ctx: Context) -> None:
+    """`filter(name__icontains=q)`, `CharFilter(lookup_expr="icontains")`: LIKE '%q%'."""
+    if not node.keywords or _in_admin_module(ctx):
+        return
+    for kw in node.keywords:
+        arg = kw.arg
+        if arg is None:
+            continue
+        if arg.endswith(_CONTAINS_SUFFIXES):
+            if isinstance(kw.value, _CONTAINER_VALUES):
+                continue  # array/JSON containment
+            ctx.report("BR008", kw, detail=f"`{arg}`")
+        elif arg == "lookup_expr" and string_value(kw.value) in _CONTAINS_LOOKUPS:
+            ctx.report("BR008", kw, detail=f"`lookup_expr={string_value(kw.value)!r}`")
+
+
+@check("BR008", ast.Assign)
+def contains_search_fields(node: ast.Assign, ctx: Context) -> None:
+    """DRF `search_fields` entries without a prefix search with `icontains`."""
+    frame = ctx.frame
+    if frame.kind != "class" or len(node.targets) != 1 or _in_admin_module(ctx):
+        return
+    target = node.targets[0]
+    if not isinstance(target, ast.Name) or target.id != "search_fields":
+        return
+    if not isinstance(node.value, (ast.List, ast.Tuple)):
+        return
+    cls = ctx.class_frame or (ctx.classes[-1] if ctx.classes else None)
+    if cls is not None and any(base.endswith("Admin") for base in cls.base_names):
+        return
+    for entry in node.value.elts:
+        text = string_value(entry)
+        if text and not text.startswith(_SEARCH_PREFIXES):
+            ctx.report("BR008", entry, detail=f"search field `{text}`")
