@@ -24,12 +24,18 @@ def _enabled_codes(options: argparse.Namespace) -> Optional[FrozenSet[str]]:
         from flake8.style_guide import Decision, DecisionEngine
 
         decider = DecisionEngine(options)
-        return frozenset(
-            code for code in RULES if decider.decision_for(code) is Decision.Selected
-        )
+        selected = {code for code in RULES if decider.decision_for(code) is Decision.Selected}
     except Exception:
         LOG.debug("could not ask flake8 which codes are selected; running all", exc_info=True)
         return None
+    # -- opt-in rules (BR00x family edit): flake8 lets an explicit `--select BR` override
+    # the default ignore of opt-in codes; like flake8-bugbear's B9, an opt-in rule runs only
+    # when a select entry names it or its family (`--extend-select BR008` / `BR00`).
+    chosen = [*(getattr(options, "select", None) or ()), *(getattr(options, "extend_select", None) or ())]
+    for code in DEFAULT_OFF:
+        if not any(code.startswith(entry) and len(entry) >= 4 for entry in chosen):
+            selected.discard(code)
+    return frozenset(selected)
 
 
 class BackendRulesPlugin:
