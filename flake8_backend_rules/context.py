@@ -374,6 +374,9 @@ class Context:
             if isinstance(node, ast.Await):
                 node = node.value
                 continue
+            if isinstance(node, ast.Subscript):  # `qs.prefetch_related("x")[:100]` keeps it
+                node = node.value
+                continue
             if isinstance(node, ast.Call):
                 func = node.func
                 if isinstance(func, ast.Name) and func.id in _ITERABLE_WRAPPERS and node.args:

@@ -159,7 +159,7 @@ def _relation(info: QueryInfo, loop: LoopFrame) -> Optional[Tuple[str, Tuple[str
 @check("BR002", ast.Call)
 def query_in_loop(node: ast.Call, ctx: Context) -> None:
     """A query inside a loop body that depends on the loop target: N+1."""
-    if not ctx.frame.loops or ctx.kind.migration:
+    if not ctx.frame.loops or _in_migration(ctx):
         return
     info = ctx.outer_query(node)
     if info is None or info.is_write or _is_unevaluated(info, ctx) or ctx.is_per_model_query(node):
@@ -251,7 +251,7 @@ def aggregation_builtin_over_rows(node: ast.Call, ctx: Context) -> None:
     func = node.func
     if not isinstance(func, ast.Name) or func.id not in _AGGREGATES or not node.args:
         return
-    if ctx.frame.is_property or ctx.resolve(func) != func.id:
+    if ctx.frame.is_property or _in_migration(ctx) or ctx.resolve(func) != func.id:
         return
     if len(node.args) > (2 if func.id == "sum" else 1):
         return  # `max(a, b)` compares values, it does not aggregate rows
@@ -261,8 +261,7 @@ def aggregation_builtin_over_rows(node: ast.Call, ctx: Context) -> None:
         if len(arg.generators) != 1:
             return
         gen = arg.generators[0]
-        targets = set(target_names(gen.target))
-        if not (_reads_any(arg.elt, targets) or _is_number(arg.elt)):
+        if not _row_arithmetic(arg.elt, set(target_names(gen.target))):
             return
         rows = gen.iter
     expr = _rows_of(rows, ctx)
@@ -270,6 +269,30 @@ def aggregation_builtin_over_rows(node: ast.Call, ctx: Context) -> None:
         return
     ctx.report("BR003", node, how=f"`{func.id}()`", expr=expr,
                fix=f"`.aggregate({_AGGREGATES[func.id]}(...))` or `annotate(...)`")
+
+
+_ROW_ARITHMETIC = (ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Compare, ast.BoolOp, ast.operator,
+                   ast.unaryop, ast.cmpop, ast.boolop, ast.expr_context, ast.Constant, ast.Attribute,
+                   ast.keyword)
+
+
+def _row_arithmetic(expr: ast.AST, rows: Set[str]) -> bool:
+    """``expr`` computes from the row's own columns only (``line.price * line.quantity``,
+    ``row["total"]``, ``Decimal(line.amount)``, a constant): SQL could compute it. A
+    method call, a dict lookup or another object's value makes it Python's business."""
+    for node in iter_nodes(expr, into_scopes=False):
+        if isinstance(node, ast.Name):
+            if node.id not in rows:
+                return False
+        elif isinstance(node, ast.Call):
+            if call_name(node) not in _NUMERIC_FACTORIES or not isinstance(node.func, ast.Name):
+                return False
+        elif isinstance(node, ast.Subscript):
+            if not isinstance(node.slice, ast.Constant):
+                return False
+        elif not isinstance(node, _ROW_ARITHMETIC):
+            return False
+    return _reads_any(expr, rows) or _is_number(expr)
 
 
 def _accumulations(body: List[ast.stmt], targets: Set[str]) -> Optional[List[ast.AugAssign]]:
@@ -295,16 +318,20 @@ def _accumulations(body: List[ast.stmt], targets: Set[str]) -> Optional[List[ast
             stack.extend(stmt.orelse)
         elif not isinstance(stmt, (ast.Continue, ast.Pass)):
             return None
+    # `amount = line.price * line.quantity; total += amount`: a local every assignment of
+    # which computes from the row is part of the row
+    bound: Dict[str, List[ast.AST]] = {}
+    for assign in assigns:
+        for target in assign.targets:
+            bound.setdefault(target.id, []).append(assign.value)  # type: ignore[attr-defined]
     changed = True
-    while changed:  # `amount = line.price * line.quantity; total += amount`
+    while changed:
         changed = False
-        for assign in assigns:
-            if _reads_any(assign.value, targets):
-                for target in assign.targets:
-                    if target.id not in targets:  # type: ignore[attr-defined]
-                        targets.add(target.id)  # type: ignore[attr-defined]
-                        changed = True
-    found = [s for s in found if _reads_any(s.value, targets) or _is_number(s.value)]
+        for name, values in bound.items():
+            if name not in targets and all(_row_arithmetic(v, targets) for v in values):
+                targets.add(name)
+                changed = True
+    found = [s for s in found if _row_arithmetic(s.value, targets)]
     found.sort(key=lambda s: (s.lineno, s.col_offset))
     return found
 
@@ -317,7 +344,7 @@ def _numeric_accumulator(name: str, loop: ast.AST, ctx: Context) -> bool:
 @check("BR003", ast.For, ast.AsyncFor)
 def accumulation_loop_over_rows(node: ast.AST, ctx: Context) -> None:
     """`for i in self.items.all(): total += i.price * i.quantity`: a Python-side SUM."""
-    if ctx.frame.is_property or ctx.frame.kind not in ("function", "lambda"):
+    if ctx.frame.is_property or _in_migration(ctx) or ctx.frame.kind not in ("function", "lambda"):
         return
     iterable = node.iter  # type: ignore[attr-defined]
     if not isinstance(iterable, (ast.Call, ast.Name)):
@@ -341,7 +368,7 @@ def accumulation_loop_over_rows(node: ast.AST, ctx: Context) -> None:
 
 # -- BR004 queryset-evaluated-for-size ----------------------------------------------------
 def _measured_queryset(expr: ast.AST, ctx: Context) -> Optional[str]:
-    if isinstance(expr, ast.Await):
+    if _in_migration(ctx):
         return None
     return _rows_of(expr, ctx)
 
@@ -399,6 +426,67 @@ def queryset_negated(node: ast.UnaryOp, ctx: Context) -> None:
 # -- BR005 write-in-loop -----------------------------------------------------------------
 _INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
 _BATCH_WRITES = frozenset({"bulk_create", "bulk_update", "abulk_create", "abulk_update"})
+# Model.save()/delete() keywords; any other one means an overriding method with its own
+# logic (`page.delete(user=u)`, `save(clean=False)`) or another API (`file.delete(save=False)`).
+_MODEL_WRITE_KEYWORDS = {
+    "save": frozenset({"force_insert", "force_update", "using", "update_fields"}),
+    "delete": frozenset({"using", "keep_parents"}),
+}
+
+
+def _is_alembic_revision(ctx: Context) -> bool:
+    """An Alembic revision module (`revision = ...`, `down_revision = ...`): a migration."""
+    def compute(c: Context, frame: Frame) -> bool:
+        return c.module_constant("down_revision") is not None and c.module_constant("revision") is not None
+
+    return bool(ctx.frame_fact("br00.alembic", compute, ctx.module_frame))
+
+
+def _in_migration(ctx: Context) -> bool:
+    return ctx.kind.migration or _is_alembic_revision(ctx)
+
+
+def _chooses_per_row_writes(ctx: Context, frame: Frame) -> bool:
+    """The function takes a `bulk` flag or runs bulk writes itself: its per-row writes
+    are a deliberate branch (signals, per-object save logic), not an oversight."""
+    if "bulk" in frame.params:
+        return True
+    root = frame.node
+    for node in iter_nodes(root, into_scopes=False):
+        if isinstance(node, ast.Call) and call_name(node) in _BATCH_WRITES:
+            return True
+    return False
+
+
+def _commits_guarded_per_item(ctx: Context, frame: Frame) -> Set[int]:
+    """Commit calls inside a `try` within a loop body: each item's work is committed on
+    its own so one failure does not roll back the others (deliberate per-item commits)."""
+    guarded: Set[int] = set()
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            for stmt in node.body:
+                for inner in iter_nodes(stmt, into_scopes=False):
+                    if isinstance(inner, _TRY_TYPES):
+                        for part in inner.body:
+                            for call in iter_nodes(part, into_scopes=False):
+                                if isinstance(call, ast.Call) and call_name(call) == "commit":
+                                    guarded.add(id(call))
+    return guarded
+
+
+_TRY_TYPES: Tuple[type, ...] = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
+_FORM_WORDS = ("form", "panel")
+
+
+def _is_form_like(receiver: ast.AST) -> bool:
+    """`form.save()`, `formset.save()`, `subform.instance.delete()`, `panel.save()`: a
+    form saves (or deletes) its own instance; there is no bulk form API."""
+    for node in iter_nodes(receiver, into_scopes=False):
+        text = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+        lowered = text.lower()
+        if "form" in lowered or lowered.endswith("panel"):
+            return True
+    return False
 
 
 def _per_row_loop(names: Set[str], ctx: Context) -> Optional[Tuple[LoopFrame, str]]:
@@ -445,9 +533,9 @@ def _instance_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[L
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in _INSTANCE_WRITES or node.args:
         return None
-    for kw in node.keywords:
-        if kw.arg == "commit" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
-            return None
+    allowed = _MODEL_WRITE_KEYWORDS[func.attr.lstrip("a")]  # asave -> save
+    if any(kw.arg not in allowed for kw in node.keywords) or _is_form_like(func.value):
+        return None
     dependency = _per_row_loop(names_in(func.value), ctx)
     return (func.attr, dependency) if dependency is not None else None
 
@@ -457,6 +545,8 @@ def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[L
     if not isinstance(func, ast.Attribute) or func.attr != "commit" or node.args or node.keywords:
         return None
     if not is_session_name(receiver_name(func.value)):
+        return None
+    if ctx.frame.kind in ("function", "lambda") and id(node) in ctx.frame_fact("br005.guarded", _commits_guarded_per_item):
         return None
     for loop in reversed(ctx.frame.loops):
         if loop.kind != "while":
@@ -468,7 +558,9 @@ def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[L
 def write_in_loop(node: ast.Call, ctx: Context) -> None:
     """A write per row (`obj.save()`, `create()`, `update()`, a commit) in a for-loop or
     comprehension body: N statements where a bulk operation runs one."""
-    if not ctx.frame.loops or ctx.kind.migration or not isinstance(node.func, ast.Attribute):
+    if not ctx.frame.loops or not isinstance(node.func, ast.Attribute) or _in_migration(ctx):
+        return
+    if ctx.frame.kind in ("function", "lambda") and ctx.frame_fact("br005.bulk", _chooses_per_row_writes):
         return
     if ctx.query_info(node) is not None:  # a query chain is judged as one, by its links
         found = _query_write(node, ctx)
