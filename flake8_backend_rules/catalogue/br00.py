@@ -196,8 +196,18 @@ RULES: Tuple[Rule, ...] = (
         "(one statement per batch), for `__in` batches (`filter(id__in=chunk).update(...)`), "
         "for writes that do not depend on the loop target, for `save(commit=False)` (a "
         "form building an unsaved instance) and for `save(...)`/`delete(...)` with "
-        "positional arguments (files, images, caches, storages). BR002 never reports a "
-        "write: this rule owns them.",
+        "positional arguments (files, images, caches, storages) or keywords `Model.save()`/"
+        "`delete()` do not take (`page.delete(user=u)`, `file.delete(save=False)`: an "
+        "overriding method or another API). Also silent, because the per-row write is a "
+        "deliberate choice there: forms and formsets (`form.save()`, "
+        "`form.instance.delete()`: no bulk form API); a loop that also runs the row's own "
+        "methods (`obj.snapshot()`, `obj.full_clean()`: per-object logic bulk_update would "
+        "skip); a function that takes a `bulk` flag or bulk-writes itself; a write or commit "
+        "inside a `try` in the loop whose handler carries on (per-item writes that isolate "
+        "failures, which a bulk write cannot); a write in a block "
+        "that ends with `return`/`break`/`raise` (it runs once); a manager chain whose "
+        "model varies with the loop (one statement per table); Alembic revision modules. "
+        "BR002 never reports a write: this rule owns them.",
     ),
     Rule(
         code="BR006",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
-from ..astutil import call_name, dotted_name, iter_nodes, names_in, short_source, string_value, target_names
+from ..astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, short_source, string_value, target_names
 from ..context import Context, Frame, LoopFrame
 from ..queries import (
     ANY_LOOKUP,
@@ -458,22 +458,33 @@ def _chooses_per_row_writes(ctx: Context, frame: Frame) -> bool:
     return False
 
 
-def _commits_guarded_per_item(ctx: Context, frame: Frame) -> Set[int]:
-    """Commit calls inside a `try` within a loop body: each item's work is committed on
-    its own so one failure does not roll back the others (deliberate per-item commits)."""
+def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
+    """Calls inside a `try` within a loop body whose handler carries on (does not end by
+    raising): each item's write is isolated so one failure does not stop or roll back
+    the others, which a bulk write cannot do (deliberate per-item writes and commits)."""
     guarded: Set[int] = set()
     for node in iter_nodes(frame.node, into_scopes=False):
-        if isinstance(node, (ast.For, ast.AsyncFor)):
-            for stmt in node.body:
-                for inner in iter_nodes(stmt, into_scopes=False):
-                    if isinstance(inner, _TRY_TYPES):
-                        for part in inner.body:
-                            for call in iter_nodes(part, into_scopes=False):
-                                if isinstance(call, ast.Call) and call_name(call) == "commit":
-                                    guarded.add(id(call))
+        if not isinstance(node, _LOOPS):
+            continue
+        for stmt in node.body:
+            for inner in iter_nodes(stmt, into_scopes=False):
+                if not isinstance(inner, _TRY_TYPES):
+                    continue
+                if not any(h.body and not isinstance(h.body[-1], ast.Raise) for h in inner.handlers):
+                    continue
+                stack: List[ast.AST] = list(inner.body)
+                while stack:
+                    item = stack.pop()
+                    if isinstance(item, ast.Call):
+                        guarded.add(id(item))
+                    if isinstance(item, _LOOPS + _SCOPES):
+                        continue  # a nested loop's writes still run per row
+                    stack.extend(ast.iter_child_nodes(item))
     return guarded
 
 
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _TRY_TYPES: Tuple[type, ...] = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
 _FORM_WORDS = ("form", "panel")
 
@@ -522,6 +533,13 @@ def _query_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[Loop
     writes = [m for m in info.methods if m in WRITE_METHODS]
     if info.kind != "sqlalchemy" and (not writes or all(m in _BATCH_WRITES for m in writes)):
         return None
+    if info.kind == "related":
+        if _is_form_like(info.root):
+            return None  # `form.instance.delete()`
+        if info.methods[-1] in ("delete", "adelete") and node.keywords:
+            return None  # `obj.file.delete(save=False)`: QuerySet.delete() takes no arguments
+    if ctx.is_per_model_query(node):
+        return None  # `for model in registry: model.objects.filter(...).update(...)`: per table
     dependency = _loop_dependency(info, ctx)
     if dependency is None:
         return None
@@ -537,7 +555,69 @@ def _instance_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[L
     if any(kw.arg not in allowed for kw in node.keywords) or _is_form_like(func.value):
         return None
     dependency = _per_row_loop(names_in(func.value), ctx)
-    return (func.attr, dependency) if dependency is not None else None
+    if dependency is None:
+        return None
+    base, _ = attribute_path(func.value)
+    if isinstance(base, ast.Name) and _runs_row_methods(dependency[0], base.id, ctx):
+        return None
+    return func.attr, dependency
+
+
+def _runs_row_methods(loop: LoopFrame, name: str, ctx: Context) -> bool:
+    """The loop body calls the row's own methods (`device.snapshot()`, `obj.full_clean()`,
+    `rack.copy_racktype_attrs()`) besides writing it: each object is handled one by one on
+    purpose (change-log snapshots, validation, per-object logic bulk_update would skip)."""
+    cache: Dict[Tuple[int, str], bool] = ctx.frame_fact("br005.row_methods", lambda c, f: {})
+    key = (id(loop.node), name)
+    if key not in cache:
+        body = getattr(loop.node, "body", None)
+        statements: List[ast.AST] = list(body) if isinstance(body, list) else [loop.node]
+        found = False
+        for stmt in statements:
+            for node in iter_nodes(stmt, into_scopes=False):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == name
+                    and node.func.attr not in _INSTANCE_WRITES
+                ):
+                    found = True
+                    break
+            if found:
+                break
+        cache[key] = found
+    return cache[key]
+
+
+_EXITS = (ast.Return, ast.Break, ast.Raise)
+
+
+def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
+    """Calls in a block (inside a loop) that ends with `return`, `break` or `raise`: that
+    block runs at most once per loop, so a write there is not one per row (`for p in
+    plugins: if p.id == wanted: ...get_or_create(...); return`)."""
+    once: Set[int] = set()
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if not isinstance(node, _LOOPS):
+            continue
+        for block_owner in iter_nodes(node, into_scopes=False):
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(block_owner, field, None)
+                if not isinstance(block, list) or not block or not isinstance(block[-1], _EXITS):
+                    continue
+                if block_owner is node and field == "orelse":
+                    continue
+                for stmt in block:
+                    stack: List[ast.AST] = [stmt]
+                    while stack:
+                        item = stack.pop()
+                        if isinstance(item, ast.Call):
+                            once.add(id(item))
+                        if isinstance(item, _LOOPS + _SCOPES):
+                            continue  # a nested loop's writes still run per row
+                        stack.extend(ast.iter_child_nodes(item))
+    return once
 
 
 def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[LoopFrame, str]]]:
@@ -545,8 +625,6 @@ def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[L
     if not isinstance(func, ast.Attribute) or func.attr != "commit" or node.args or node.keywords:
         return None
     if not is_session_name(receiver_name(func.value)):
-        return None
-    if ctx.frame.kind in ("function", "lambda") and id(node) in ctx.frame_fact("br005.guarded", _commits_guarded_per_item):
         return None
     for loop in reversed(ctx.frame.loops):
         if loop.kind != "while":
@@ -566,7 +644,9 @@ def write_in_loop(node: ast.Call, ctx: Context) -> None:
         found = _query_write(node, ctx)
     else:
         found = _instance_write(node, ctx) or _commit_in_loop(node, ctx)
-    if found is None:
+    if found is None or id(node) in ctx.frame_fact("br005.once", _calls_run_once):
+        return
+    if id(node) in ctx.frame_fact("br005.isolated", _isolated_per_item):
         return
     method, (_, var) = found
     ctx.report(
