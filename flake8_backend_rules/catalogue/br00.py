@@ -206,7 +206,9 @@ RULES: Tuple[Rule, ...] = (
         "inside a `try` in the loop whose handler carries on (per-item writes that isolate "
         "failures, which a bulk write cannot); a write in a block "
         "that ends with `return`/`break`/`raise` (it runs once); a manager chain whose "
-        "model varies with the loop (one statement per table); Alembic revision modules. "
+        "model varies with the loop (one statement per table); objects from "
+        "`serializers.deserialize(...)` (loaddata); modules that import Alembic (revisions "
+        "and the migration environment). "
         "BR002 never reports a write: this rule owns them.",
     ),
     Rule(
@@ -241,8 +243,12 @@ RULES: Tuple[Rule, ...] = (
             """,
         notes="Only methods with exactly two positional parameters are checked, and DRF's "
         "own `get_*` hooks (`get_fields`, `get_attribute`, `get_value`, "
-        "`get_validators`...) are not method fields. A queryset built into a local is "
-        "reported where it is evaluated.",
+        "`get_validators`...) are not method fields. `obj.<rel>.all()` alone (iterating a "
+        "relation) is silent: a `prefetch_related` in the view, which this rule cannot see, "
+        "serves it from the cache and is the DRF idiom; `.filter()`, `.order_by()`, "
+        "`.first()`, `.values_list()` and friends bypass that cache, and `.count()`/"
+        "`.exists()` are cured by annotating, so they are reported. A queryset built into a "
+        "local is reported where it is evaluated.",
     ),
     Rule(
         code="BR007",

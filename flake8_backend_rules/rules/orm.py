@@ -435,9 +435,10 @@ _MODEL_WRITE_KEYWORDS = {
 
 
 def _is_alembic_revision(ctx: Context) -> bool:
-    """An Alembic revision module (`revision = ...`, `down_revision = ...`): a migration."""
+    """A module that imports Alembic (a revision's `from alembic import op`, the migration
+    environment's `from alembic import context`): a migration."""
     def compute(c: Context, frame: Frame) -> bool:
-        return c.module_constant("down_revision") is not None and c.module_constant("revision") is not None
+        return any(target.split(".", 1)[0] == "alembic" for target in c.imports.values())
 
     return bool(ctx.frame_fact("br00.alembic", compute, ctx.module_frame))
 
@@ -555,8 +556,8 @@ def _instance_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[L
     if any(kw.arg not in allowed for kw in node.keywords) or _is_form_like(func.value):
         return None
     dependency = _per_row_loop(names_in(func.value), ctx)
-    if dependency is None:
-        return None
+    if dependency is None or call_name(dependency[0].iterable or node) == "deserialize":
+        return None  # deserialized fixtures save themselves one by one (loaddata)
     base, _ = attribute_path(func.value)
     if isinstance(base, ast.Name) and _runs_row_methods(dependency[0], base.id, ctx):
         return None
@@ -695,6 +696,8 @@ def query_in_serializer_method(node: ast.Call, ctx: Context) -> None:
     info = ctx.outer_query(node)
     if info is None or _is_unevaluated(info, ctx) or not (names_in(node) & names):
         return
+    if info.kind == "related" and all(m in ("all", "aall") for m in info.methods):
+        return  # `obj.tags.all()`: the view's prefetch_related serves it (the DRF idiom)
     ctx.report("BR006", node, method=getattr(frame.node, "name", "?"), expr=short_source(node))
 
 
