@@ -256,8 +256,8 @@ RULES: Tuple[Rule, ...] = (
         summary="A model's default ordering uses an unindexed field",
         message="`{model}.Meta.ordering` sorts every query by {fields} with no index; add "
         "`db_index=True` or a `Meta.indexes` entry",
-        what="Finds `Meta.ordering` entries of a Django model that name a field declared in "
-        "the same class without `db_index=True`, `unique=True` or `primary_key=True`, that "
+        what="Finds a Django model whose `Meta.ordering` leads with a date or date-time "
+        "field (`created_at`, `-published_at`) declared in the same class without `db_index=True`, `unique=True` or `primary_key=True`, that "
         "is not a `ForeignKey`/`OneToOneField` (or a `SlugField`, indexed by default) and "
         "that is not the first field of an entry of `Meta.indexes`, `index_together`, "
         "`unique_together` or a `UniqueConstraint`.",
@@ -286,7 +286,14 @@ RULES: Tuple[Rule, ...] = (
                 class Meta:
                     ordering = ["-published_at"]
             """,
-        notes="Ignores `?`, `pk`, `id`, lookups through relations (`__`), expressions other "
+        notes="Only the leading entry counts: it decides whether an index can serve the "
+        "ORDER BY, later entries only break ties. Only date and date-time fields are "
+        "reported: time-ordered tables (events, logs, lines, history) are the ones that grow "
+        "without bound, while a name, position, weight or code leads the ordering of "
+        "configuration and lookup tables and of inline children read through their "
+        "parent's foreign key, which have few rows to sort (on real code, nearly every "
+        "finding of that kind was judged not worth an index; see the README). Ignores `?`, `pk`, `id`, lookups through "
+        "relations (`__`), expressions other "
         "than `F(\"field\")`, and fields not declared in the class itself (inherited ones "
         "may be indexed where they are declared). A unique constraint's index counts like "
         "any other. Reported at the `ordering` assignment.",

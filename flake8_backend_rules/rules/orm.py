@@ -707,6 +707,12 @@ _INDEXED_FIELD_TYPES = frozenset(
      "ParentalManyToManyField", "AutoField", "BigAutoField", "SmallAutoField"}
 )
 _INDEX_OPTIONS = ("db_index", "unique", "primary_key")
+# Time-ordered tables (events, logs, lines, history) grow without bound: those are the
+# ones whose default ORDER BY needs an index. A name, position, weight or code leads the
+# ordering of configuration and lookup tables, or of inline children read through their
+# parent's foreign key: few rows to sort (on real code nearly all such findings were).
+_TEMPORAL_FIELD_SUFFIXES = ("DateTimeField", "DateField")
+_TEMPORAL_FIELDS = frozenset({"AutoCreatedField", "AutoLastModifiedField", "MonitorField"})
 _NOT_MODEL_FIELD_MODULES = ("rest_framework", "django.forms", "django_filters", "graphene", "wtforms")
 
 
@@ -804,17 +810,18 @@ def ordering_without_index(node: ast.ClassDef, ctx: Context) -> None:
             kind = _model_field_type(pair[1], ctx)
             if kind is not None:
                 fields[pair[0]] = (kind, pair[1])  # type: ignore[assignment]
-    offenders: List[str] = []
-    for entry in ordering[1].elts:
-        name = _ordering_field(entry)
-        if name is None or name not in fields or name in indexed or name in offenders:
-            continue
-        kind, call = fields[name]
+    # Only the leading column decides whether an index can serve the ORDER BY (later ones
+    # break ties among few rows); a leading `?`, `pk`, relation lookup or inherited field
+    # is nothing this class can tell.
+    if not ordering[1].elts:
+        return
+    name = _ordering_field(ordering[1].elts[0])
+    if name is None or name not in fields or name in indexed:
+        return
+    kind, call = fields[name]
+    if kind.endswith(_TEMPORAL_FIELD_SUFFIXES) or kind in _TEMPORAL_FIELDS:
         if not _field_is_indexed(kind, call):
-            offenders.append(name)
-    if offenders:
-        ctx.report("BR007", ordering[0], model=node.name,
-                   fields=", ".join(f"`{name}`" for name in offenders))
+            ctx.report("BR007", ordering[0], model=node.name, fields=f"`{name}`")
 
 
 # -- BR008 unindexed-contains-search -----------------------------------------------------
