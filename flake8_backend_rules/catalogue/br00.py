@@ -306,7 +306,9 @@ RULES: Tuple[Rule, ...] = (
         "scan); use full-text search or a trigram index",
         what="Finds `__icontains`/`__contains` lookups in calls (`filter(name__icontains=q)`, "
         "`Q(...)`), django-filter `lookup_expr=\"icontains\"`, and DRF `search_fields` "
-        "entries without a `^`, `=`, `@` or `$` prefix.",
+        "entries without a `^`, `=`, `@` or `$` prefix (on a class whose base name ends in "
+        "`View`, `ViewSet`, `APIView` or `Mixin`: a model's own `search_fields` is not "
+        "DRF's).",
         why="`LIKE '%term%'` cannot use an ordinary index: every search reads the whole "
         "table, which is fine for 1,000 rows and an outage for 10 million.",
         bad="""

@@ -828,6 +828,7 @@ def ordering_without_index(node: ast.ClassDef, ctx: Context) -> None:
 _CONTAINS_SUFFIXES = ("__icontains", "__contains")
 _CONTAINS_LOOKUPS = frozenset({"icontains", "contains"})
 _SEARCH_PREFIXES = ("^", "=", "@", "$")
+_SEARCH_VIEW_BASES = ("View", "ViewSet", "APIView", "Mixin")
 _CONTAINER_VALUES = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
 
 
@@ -864,9 +865,9 @@ def contains_search_fields(node: ast.Assign, ctx: Context) -> None:
         return
     if not isinstance(node.value, (ast.List, ast.Tuple)):
         return
-    cls = ctx.class_frame or (ctx.classes[-1] if ctx.classes else None)
-    if cls is not None and any(base.endswith("Admin") for base in cls.base_names):
-        return
+    cls = ctx.classes[-1] if ctx.classes else None
+    if cls is None or not any(base.endswith(_SEARCH_VIEW_BASES) for base in cls.base_names):
+        return  # a model's own `search_fields` (Oscar, Wagtail) or an admin's are not DRF's
     for entry in node.value.elts:
         text = string_value(entry)
         if text and not text.startswith(_SEARCH_PREFIXES):
