@@ -461,17 +461,22 @@ def _chooses_per_row_writes(ctx: Context, frame: Frame) -> bool:
 
 def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
     """Calls inside a `try` within a loop body whose handler carries on (does not end by
-    raising): each item's write is isolated so one failure does not stop or roll back
-    the others, which a bulk write cannot do (deliberate per-item writes and commits)."""
+    raising), or inside a per-item `with transaction.atomic():`: each item's write is
+    isolated so one failure does not stop or roll back the others, which a bulk write
+    cannot do (deliberate per-item writes and commits)."""
     guarded: Set[int] = set()
     for node in iter_nodes(frame.node, into_scopes=False):
         if not isinstance(node, _LOOPS):
             continue
         for stmt in node.body:
             for inner in iter_nodes(stmt, into_scopes=False):
-                if not isinstance(inner, _TRY_TYPES):
+                if isinstance(inner, (ast.With, ast.AsyncWith)):
+                    # `with transaction.atomic():` per item: one transaction per row, chosen
+                    if not any(call_name(item.context_expr) == "atomic" for item in inner.items):
+                        continue
+                elif not isinstance(inner, _TRY_TYPES):
                     continue
-                if not any(h.body and not isinstance(h.body[-1], ast.Raise) for h in inner.handlers):
+                elif not any(h.body and not isinstance(h.body[-1], ast.Raise) for h in inner.handlers):
                     continue
                 stack: List[ast.AST] = list(inner.body)
                 while stack:
