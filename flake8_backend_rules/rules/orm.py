@@ -560,6 +560,8 @@ def _instance_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[L
     allowed = _MODEL_WRITE_KEYWORDS[func.attr.lstrip("a")]  # asave -> save
     if any(kw.arg not in allowed for kw in node.keywords) or _is_form_like(func.value):
         return None
+    if isinstance(func.value, ast.Call) and not _is_constructor_save(func):
+        return None  # `bucket.Object(key).delete()`, `obj.copy_for_translation(l).save()`
     dependency = _per_row_loop(names_in(func.value), ctx)
     if dependency is None or call_name(dependency[0].iterable or node) == "deserialize":
         return None  # deserialized fixtures save themselves one by one (loaddata)
@@ -567,6 +569,19 @@ def _instance_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[L
     if isinstance(base, ast.Name) and _runs_row_methods(dependency[0], base.id, ctx):
         return None
     return func.attr, dependency
+
+
+def _is_constructor_save(func: ast.Attribute) -> bool:
+    """`Price(sku=row.sku).save()`: a model built and inserted per row. A call result of
+    anything else (a storage object, a copy made by a model method) is not a row we can
+    batch."""
+    call = func.value
+    return (
+        func.attr in ("save", "asave")
+        and isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id[:1].isupper()
+    )
 
 
 def _runs_row_methods(loop: LoopFrame, name: str, ctx: Context) -> bool:
