@@ -189,12 +189,37 @@ def sole_queryset_use(ctx: "Context", expr: ast.AST) -> Optional[str]:
     itself aside). None otherwise."""
     if isinstance(expr, ast.Call):
         return "chain" if queryset_info(ctx, expr) is not None else None
-    if not isinstance(expr, ast.Name):
+    if not isinstance(expr, ast.Name) or ctx.frame.kind not in ("function", "lambda"):
+        return None
+    if expr.id not in ctx.frame.facts.get(CHAIN_ASSIGNED, ()):
+        return None  # never assigned a method chain so far: not a queryset local
+    # The bindings (shared, once per function) rule most names out before the flow walk.
+    bound = ctx.bindings().get(expr.id)
+    if not bound or any(queryset_info(ctx, value) is None for _, value in bound):
         return None
     flow = flow_of(ctx)
     if flow is None or not is_queryset_local(ctx, flow, expr.id) or flow.other_uses(expr.id, expr):
         return None
     return "local"
+
+
+CHAIN_ASSIGNED = "br00.chain_assigned"
+
+
+def note_chain_assignment(node: ast.AST, ctx: "Context") -> None:
+    """Remember, as the walk meets them, the names a function assigns a chain ending in a
+    queryset-returning method to (`qs = X.objects.filter(...)`): the only candidates for
+    a queryset local, so a test such as `if name:` costs nothing for every other name."""
+    value = getattr(node, "value", None)
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
+        return
+    if ctx.frame.kind not in ("function", "lambda") or value.func.attr not in QUERYSET_RETURNING:
+        return  # judged by its last link only: the chain is analysed if the name is measured
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    names: Set[str] = ctx.frame.facts.setdefault(CHAIN_ASSIGNED, set())
+    for target in targets:
+        if isinstance(target, ast.Name):
+            names.add(target.id)
 
 
 def derived_names(ctx: "Context", frame: "Frame", roots: Set[str]) -> Set[str]:

@@ -16,7 +16,7 @@ from ..queries import (
     lookup_covers,
     receiver_name,
 )
-from ..queryflow import derived_names, queryset_info, sole_queryset_use
+from ..queryflow import derived_names, note_chain_assignment, queryset_info, sole_queryset_use
 from . import check
 
 # Views, forms, serializers and admin classes are built once per request, not per row.
@@ -224,6 +224,11 @@ def _rows_of(expr: ast.AST, ctx: Context) -> Optional[str]:
             if info is None or _served_by_prefetch(info, ctx):
                 return None
     return short_source(expr)
+
+
+# Both rules judge queryset locals: each records the candidates while the walk goes.
+check("BR003", ast.Assign, ast.AnnAssign, ast.NamedExpr)(note_chain_assignment)
+check("BR004", ast.Assign, ast.AnnAssign, ast.NamedExpr)(note_chain_assignment)
 
 
 # -- BR003 python-side-aggregation -------------------------------------------------------
@@ -659,13 +664,13 @@ def write_in_loop(node: ast.Call, ctx: Context) -> None:
     comprehension body: N statements where a bulk operation runs one."""
     if not ctx.frame.loops or not isinstance(node.func, ast.Attribute) or _in_migration(ctx):
         return
-    if ctx.frame.kind in ("function", "lambda") and ctx.frame_fact("br005.bulk", _chooses_per_row_writes):
-        return
     if ctx.query_info(node) is not None:  # a query chain is judged as one, by its links
         found = _query_write(node, ctx)
     else:
         found = _instance_write(node, ctx) or _commit_in_loop(node, ctx)
     if found is None or id(node) in ctx.frame_fact("br005.once", _calls_run_once):
+        return
+    if ctx.frame.kind in ("function", "lambda") and ctx.frame_fact("br005.bulk", _chooses_per_row_writes):
         return
     if id(node) in ctx.frame_fact("br005.isolated", _isolated_per_item):
         return
