@@ -341,6 +341,10 @@ def _accumulations(body: List[ast.stmt], targets: Set[str]) -> Optional[List[ast
     return found
 
 
+def _target_name(stmt: ast.AugAssign) -> str:
+    return stmt.target.id if isinstance(stmt.target, ast.Name) else ""
+
+
 def _numeric_accumulator(name: str, loop: ast.AST, ctx: Context) -> bool:
     before = ctx.bindings_before(name, loop)
     return bool(before) and _is_number(before[-1][1])
@@ -358,14 +362,14 @@ def accumulation_loop_over_rows(node: ast.AST, ctx: Context) -> None:
     accumulations = _accumulations(node.body, targets)  # type: ignore[attr-defined]
     if not accumulations:
         return
-    hits = [s for s in accumulations if _numeric_accumulator(s.target.id, node, ctx)]  # type: ignore[attr-defined]
+    hits = [s for s in accumulations if _numeric_accumulator(_target_name(s), node, ctx)]
     if not hits:
         return
     expr = _rows_of(iterable, ctx)
     if expr is None:
         return
     for stmt in hits:
-        name = stmt.target.id  # type: ignore[attr-defined]
+        name = _target_name(stmt)
         operator = "+=" if isinstance(stmt.op, ast.Add) else "-="
         fix = "`.count()`" if _is_number(stmt.value) else "`.aggregate(Sum(...))` or `annotate(...)`"
         ctx.report("BR003", stmt, how=f"`{name} {operator}` in a loop", expr=expr, fix=fix)
@@ -481,9 +485,11 @@ def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
                         continue
                 elif not isinstance(inner, _TRY_TYPES):
                     continue
-                elif not any(h.body and not isinstance(h.body[-1], ast.Raise) for h in inner.handlers):
+                elif not any(
+                    h.body and not isinstance(h.body[-1], ast.Raise) for h in getattr(inner, "handlers", ())
+                ):
                     continue
-                stack: List[ast.AST] = list(inner.body)
+                stack: List[ast.AST] = list(getattr(inner, "body", ()))
                 while stack:
                     item = stack.pop()
                     if isinstance(item, ast.Call):
@@ -771,8 +777,8 @@ def _ordering_field(entry: ast.AST) -> Optional[str]:
     if text is None and isinstance(entry, ast.Call):
         # F("x"), F("x").asc(), F("x").desc(nulls_last=True)
         node: ast.AST = entry
-        if isinstance(node.func, ast.Attribute) and node.func.attr in ("asc", "desc"):
-            node = node.func.value
+        if isinstance(entry.func, ast.Attribute) and entry.func.attr in ("asc", "desc"):
+            node = entry.func.value
         if isinstance(node, ast.Call) and call_name(node) == "F" and node.args:
             text = string_value(node.args[0])
     if not text:
