@@ -258,10 +258,10 @@ RULES: Tuple[Rule, ...] = (
         message="`{model}.Meta.ordering` sorts every query by {fields} with no index; add "
         "`db_index=True` or a `Meta.indexes` entry",
         what="Finds a Django model whose `Meta.ordering` leads with a date or date-time "
-        "field (`created_at`, `-published_at`) declared in the same class without `db_index=True`, `unique=True` or `primary_key=True`, that "
-        "is not a `ForeignKey`/`OneToOneField` (or a `SlugField`, indexed by default) and "
-        "that is not the first field of an entry of `Meta.indexes`, `index_together`, "
-        "`unique_together` or a `UniqueConstraint`.",
+        "field (`created_at`, `-published_at`) declared in the same class without "
+        "`db_index=True`, `unique=True` or `primary_key=True`, and that is not the first "
+        "field of an entry of `Meta.indexes`, `index_together`, `unique_together` or a "
+        "`UniqueConstraint`.",
         why="Default ordering applies to every query of the model, admin lists and "
         "paginated APIs included: without an index the database sorts the whole table "
         "for each of them.",

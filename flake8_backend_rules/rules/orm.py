@@ -5,7 +5,16 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
-from ..astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, short_source, string_value, target_names
+from ..astutil import (
+    attribute_path,
+    call_name,
+    dotted_name,
+    iter_nodes,
+    names_in,
+    short_source,
+    string_value,
+    target_names,
+)
 from ..context import Context, Frame, LoopFrame
 from ..queries import (
     ANY_LOOKUP,
