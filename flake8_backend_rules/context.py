@@ -360,11 +360,42 @@ class Context:
     def loop_prefetches(self, loop: LoopFrame) -> Set[str]:
         if loop._prefetches is None:
             found = self.prefetches_of(loop.iterable, loop.node, 0) if loop.iterable is not None else set()
+            found |= self._inherited_prefetches(loop)
             self.bindings()  # the scope's facts, prefetches_objects among them
             if self.frame.prefetches_objects:
                 found.add(ANY_LOOKUP)
             loop._prefetches = found
         return loop._prefetches
+
+    def _inherited_prefetches(self, loop: LoopFrame) -> Set[str]:
+        """`for order in qs.prefetch_related("lines__product"): for line in
+        order.lines.all(): line.product...`: the inner loop iterates a prefetched relation
+        of an outer loop's row, so the rest of the outer lookup (`product`) is prefetched
+        on its rows too."""
+        iterable = loop.iterable
+        loops = self.frame.loops
+        if not isinstance(iterable, ast.Call) or loop not in loops:
+            return set()
+        info = self._analyse(iterable)
+        if info is None or info.kind != "related" or info.base_name is None:
+            return set()
+        if not all(m in ("all", "aall") for m in info.methods):
+            return set()  # `.filter()` builds a new queryset: the prefetch does not carry
+        inherited: Set[str] = set()
+        for outer in loops[: loops.index(loop)]:
+            if info.base_name in outer.targets:
+                path = info.rel_path
+            elif info.base_name in outer.aliases:
+                path = outer.aliases[info.base_name][1] + info.rel_path
+            else:
+                continue
+            prefix = "__".join(path) + "__"
+            for lookup in self.loop_prefetches(outer):
+                if lookup == ANY_LOOKUP:
+                    inherited.add(ANY_LOOKUP)
+                elif lookup.startswith(prefix):
+                    inherited.add(lookup[len(prefix):])
+        return inherited
 
     def prefetches_of(self, expr: ast.AST, at: ast.AST, depth: int) -> Set[str]:
         """Lookups visibly prefetched on a queryset expression, following locals."""
