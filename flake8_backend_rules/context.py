@@ -348,7 +348,11 @@ class Context:
             for arg in link.args:
                 names |= names_in(arg)
             for kw in link.keywords:
-                if not (kw.arg or "").endswith("__in"):
+                # a batch of values is the cure; a subquery on the row (`__in=o.lines.all()`)
+                # is still one query per row
+                if not (kw.arg or "").endswith("__in") or (
+                    isinstance(kw.value, ast.Call) and self._analyse(kw.value) is not None
+                ):
                     names |= names_in(kw.value)
         return names
 
@@ -532,7 +536,19 @@ class Context:
         if info is not None:
             for inner in info.inner_calls:
                 self._inner_query_calls.add(id(inner))
+            if info.kind != "sqlalchemy":
+                self._mark_subqueries(info)
         return info
+
+    def _mark_subqueries(self, info: QueryInfo) -> None:
+        """A queryset passed straight to another query's link
+        (`filter(role_points__in=us.role_points.all())`) is SQL inside that query, never
+        run on its own: it is part of the outer query, like its inner links."""
+        for _, link in info.links:
+            for value in list(link.args) + [kw.value for kw in link.keywords]:
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+                    if value.func.attr in QUERYSET_RETURNING and self._analyse(value) is not None:
+                        self._inner_query_calls.add(id(value))
 
     # -- per-scope facts ---------------------------------------------------------
     def frame_fact(self, key: str, compute: Callable[["Context", Frame], Any], frame: Optional[Frame] = None) -> Any:
