@@ -124,7 +124,10 @@ RULES: Tuple[Rule, ...] = (
         "to a number before the loop): a loop that also renders, appends or calls needs "
         "the rows anyway. Silent inside properties (BR001 reports the query there) and on "
         "a relation prefetched for the enclosing loop (summing the prefetch cache costs no "
-        "query).",
+        "query), and in migrations (Django's and Alembic's: one-off backfills). Only sums "
+        "of the row's own columns are reported (`line.price * line.quantity`, a constant "
+        "for counting): a value Python computes per row (a dict lookup, a method call, "
+        "another object's attribute) is not something `aggregate()` could compute.",
     ),
     Rule(
         code="BR004",
@@ -158,8 +161,8 @@ RULES: Tuple[Rule, ...] = (
         "measuring uses, or one bound anywhere to something else than a queryset. Silent "
         "for single rows (`.first()`, `.get()`, `session.get`, `.scalar()`), for the "
         "results of `.exists()`, `.count()` and `.update()`, for SQLAlchemy lists "
-        "(`session.scalars(...).all()`) and for a relation prefetched for the enclosing "
-        "loop. `if`/`not` findings are reported at the tested queryset, `len()`/`bool()` "
+        "(`session.scalars(...).all()`), for a relation prefetched for the enclosing "
+        "loop, and in migrations. `if`/`not` findings are reported at the tested queryset, `len()`/`bool()` "
         "findings at the call.",
     ),
     Rule(
