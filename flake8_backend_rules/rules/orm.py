@@ -450,9 +450,12 @@ _MODEL_WRITE_KEYWORDS = {
     "save": frozenset({"force_insert", "force_update", "using", "update_fields"}),
     "delete": frozenset({"using", "keep_parents"}),
 }
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_TRY_TYPES: Tuple[type, ...] = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
 
 
-def _is_alembic_revision(ctx: Context) -> bool:
+def _imports_alembic(ctx: Context) -> bool:
     """A module that imports Alembic (a revision's `from alembic import op`, the migration
     environment's `from alembic import context`): a migration."""
     def compute(c: Context, frame: Frame) -> bool:
@@ -462,7 +465,7 @@ def _is_alembic_revision(ctx: Context) -> bool:
 
 
 def _in_migration(ctx: Context) -> bool:
-    return ctx.kind.migration or _is_alembic_revision(ctx)
+    return ctx.kind.migration or _imports_alembic(ctx)
 
 
 def _chooses_per_row_writes(ctx: Context, frame: Frame) -> bool:
@@ -507,12 +510,6 @@ def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
                         continue  # a nested loop's writes still run per row
                     stack.extend(ast.iter_child_nodes(item))
     return guarded
-
-
-_LOOPS = (ast.For, ast.AsyncFor, ast.While)
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-_TRY_TYPES: Tuple[type, ...] = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
-_FORM_WORDS = ("form", "panel")
 
 
 def _is_form_like(receiver: ast.AST) -> bool:
