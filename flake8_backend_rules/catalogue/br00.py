@@ -90,7 +90,10 @@ RULES: Tuple[Rule, ...] = (
         "loop (`for model, ids in by_model: model.objects.in_bulk(ids)`, one query per "
         "table); a lazy queryset that is only built (a bare `qs.filter(...)` statement, "
         "or one kept in a local: it is reported where the local is evaluated); a custom "
-        "manager method alone (`ContentType.objects.get_for_model(obj)` caches).",
+        "manager method alone (`ContentType.objects.get_for_model(obj)` caches); an `EXECUTE` "
+        "of a prepared statement that the function prepares as a write (BR005's) or "
+        "whose `PREPARE` is not in sight; a queryset passed straight to another query's "
+        "filter (a subquery, part of that query).",
     ),
     Rule(
         code="BR003",
@@ -174,7 +177,8 @@ RULES: Tuple[Rule, ...] = (
         "`<x>.delete()` on the loop target (or a local derived from it), `create`, "
         "`get_or_create`, `update_or_create`, `update` and `delete` query chains that depend "
         "on the loop target, `session.execute(update(...)/insert(...)/delete(...))` and "
-        "`cursor.execute` of literal INSERT/UPDATE/DELETE text that depend on it, and "
+        "`cursor.execute` of literal INSERT/UPDATE/DELETE text (or an `EXECUTE` of a "
+        "statement the function `PREPARE`s as one) that depend on it, and "
         "`session.commit()` in the loop body.",
         why="One write per row is one round-trip (and, with autocommit, one transaction) per "
         "row: importing 10,000 rows runs 10,000 statements where `bulk_create`, "

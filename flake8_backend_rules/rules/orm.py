@@ -103,6 +103,30 @@ def transitive_property_queries(node: ast.ClassDef, ctx: Context) -> None:
             ctx.report("BR001", attr, prop=reader, via=f" via self.{read}", expr=querying[read])
 
 
+def _prepared_statement(info: QueryInfo, ctx: Context) -> Optional[str]:
+    """`cursor.execute("EXECUTE bulk_update_order (%s, %s)", ...)` runs a statement
+    prepared elsewhere in the function (`PREPARE bulk_update_order AS UPDATE ...`): judge
+    it by what it prepares. "write" or "read"; "unknown" when no PREPARE is in sight
+    (neither BR002 nor BR005 guesses); None when the call is not such an EXECUTE."""
+    if info.kind != "sqlalchemy":
+        return None
+    first = info.links[0][1]
+    text = string_value(first.args[0]) if first.args else None
+    words = (text or "").split()
+    if len(words) < 2 or words[0].lower() != "execute":
+        return None
+    name = words[1].split("(", 1)[0].lower()
+    for bound in ctx.bindings().values():
+        for _, value in bound:
+            prepared = (string_value(value) or "").split()
+            if len(prepared) > 3 and prepared[0].lower() == "prepare" and prepared[1].lower() == name:
+                return "write" if prepared[3].lower().startswith(_SQL_WRITES) else "read"
+    return "unknown"
+
+
+_SQL_WRITES = ("insert", "update", "delete", "merge")
+
+
 def _statement_name(info: QueryInfo) -> Optional[str]:
     """`cursor.execute(sql, ...)`: the local holding the statement, if it is one."""
     if info.kind != "sqlalchemy":
@@ -173,6 +197,8 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
     info = ctx.outer_query(node)
     if info is None or info.is_write or _is_unevaluated(info, ctx) or ctx.is_per_model_query(node):
         return
+    if _prepared_statement(info, ctx) in ("write", "unknown"):
+        return  # BR005's, or a prepared statement we cannot see
     dependency = _loop_dependency(info, ctx)
     if dependency is None:
         return
@@ -551,7 +577,9 @@ def _write_hint(method: str) -> str:
 
 def _query_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[LoopFrame, str]]]:
     info = ctx.outer_query(node)
-    if info is None or not info.is_write:
+    if info is None:
+        return None
+    if not info.is_write and _prepared_statement(info, ctx) != "write":
         return None
     writes = [m for m in info.methods if m in WRITE_METHODS]
     if info.kind != "sqlalchemy" and (not writes or all(m in _BATCH_WRITES for m in writes)):
