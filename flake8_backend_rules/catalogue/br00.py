@@ -93,7 +93,9 @@ RULES: Tuple[Rule, ...] = (
         "manager method alone (`ContentType.objects.get_for_model(obj)` caches); an `EXECUTE` "
         "of a prepared statement that the function prepares as a write (BR005's) or "
         "whose `PREPARE` is not in sight; a queryset passed straight to another query's "
-        "filter (a subquery, part of that query).",
+        "filter (a subquery, part of that query); a query memoized under a guard that skips "
+        "known keys (`if key not in cache: cache[key] = ...`: once per distinct key); a lazy "
+        "SQLAlchemy `Query` kept in a local (`q = session.query(...)`, run later).",
     ),
     Rule(
         code="BR003",

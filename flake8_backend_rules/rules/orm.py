@@ -141,9 +141,20 @@ def _is_unevaluated(info: QueryInfo, ctx: Context) -> bool:
     """`qs = X.objects.filter(a=row.a)` or a bare `X.objects.filter(...)` statement
     builds a queryset and runs nothing: the query is reported where the local is
     evaluated (`qs.exists()`), once."""
-    if info.methods[-1] not in QUERYSET_RETURNING or info.kind == "sqlalchemy":
+    if info.kind == "sqlalchemy":
+        # `q = session.query(X).filter(...)` builds a lazy Query as well
+        return info.methods[0] == "query" and info.methods[-1] not in _QUERY_TERMINALS and ctx.is_unevaluated(
+            info.node
+        )
+    if info.methods[-1] not in QUERYSET_RETURNING:
         return False
     return ctx.is_unevaluated(info.node) or _is_subquery(info)
+
+
+# SQLAlchemy `Query` methods that run it; every other link keeps it lazy.
+_QUERY_TERMINALS = frozenset(
+    "all first one one_or_none scalar count get delete update exists execute scalars".split()
+)
 
 
 def _is_subquery(info: QueryInfo) -> bool:
@@ -176,6 +187,24 @@ def _loop_dependency(info: QueryInfo, ctx: Context) -> Optional[Tuple[LoopFrame,
     return None
 
 
+def _memoized_queries(ctx: Context, frame: Frame) -> Set[int]:
+    """Queries stored in a cache under a guard that skips known keys (`if key not in
+    cache: cache[key] = X.objects.filter(...)`): they run once per distinct key, not once
+    per row."""
+    memoized: Set[int] = set()
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+            continue
+        if not any(isinstance(op, ast.NotIn) for op in node.test.ops):
+            continue
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Subscript) for t in stmt.targets):
+                for inner in iter_nodes(stmt.value, into_scopes=False):
+                    if isinstance(inner, ast.Call):
+                        memoized.add(id(inner))
+    return memoized
+
+
 def _relation(info: QueryInfo, loop: LoopFrame) -> Optional[Tuple[str, Tuple[str, ...]]]:
     """(loop variable, relation path) when the query runs on `<loopvar>.<rel>`."""
     base = info.base_name
@@ -201,6 +230,8 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
         return  # BR005's, or a prepared statement we cannot see
     dependency = _loop_dependency(info, ctx)
     if dependency is None:
+        return
+    if id(node) in ctx.frame_fact("br002.memoized", _memoized_queries):
         return
     loop, var = dependency
     expr = short_source(node)
