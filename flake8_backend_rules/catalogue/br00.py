@@ -263,7 +263,7 @@ RULES: Tuple[Rule, ...] = (
     Rule(
         code="BR007",
         symbol="ordering-without-index",
-        summary="A model's default ordering uses an unindexed field",
+        summary="A model's default ordering leads with an unindexed date field",
         message="`{model}.Meta.ordering` sorts every query by {fields} with no index; add "
         "`db_index=True` or a `Meta.indexes` entry",
         what="Finds a Django model whose `Meta.ordering` leads with a date or date-time "
