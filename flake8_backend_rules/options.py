@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Sequence, Tuple
+from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,7 @@ class OptionSpec:
     """One configuration option, declared once for flake8, pylint and the docs."""
 
     name: str  # flake8 spelling, e.g. "backend-settings-modules"
-    default: Tuple[str, ...] | bool
+    default: Union[Tuple[str, ...], bool]
     help: str
 
     @property

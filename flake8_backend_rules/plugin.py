@@ -24,18 +24,24 @@ def _enabled_codes(options: argparse.Namespace) -> Optional[FrozenSet[str]]:
         from flake8.style_guide import Decision, DecisionEngine
 
         decider = DecisionEngine(options)
-        selected = {code for code in RULES if decider.decision_for(code) is Decision.Selected}
+        return frozenset(
+            code for code in RULES
+            if decider.decision_for(code) is Decision.Selected
+            and (code not in DEFAULT_OFF or _opt_in_selected(code, options))
+        )
     except Exception:
         LOG.debug("could not ask flake8 which codes are selected; running all", exc_info=True)
         return None
-    # -- opt-in rules (BR00x family edit): flake8 lets an explicit `--select BR` override
-    # the default ignore of opt-in codes; like flake8-bugbear's B9, an opt-in rule runs only
-    # when a select entry names it or its family (`--extend-select BR008` / `BR00`).
-    chosen = [*(getattr(options, "select", None) or ()), *(getattr(options, "extend_select", None) or ())]
-    for code in DEFAULT_OFF:
-        if not any(code.startswith(entry) and len(entry) >= 4 for entry in chosen):
-            selected.discard(code)
-    return frozenset(selected)
+
+
+# -- opt-in rules (issue 7) ------------------------------------------------------------
+# flake8 lets an explicit `--select=BR` override the default ignore of opt-in rules, so the
+# pre-commit hook's `--select=BR` would turn every opt-in rule on. An opt-in rule runs only
+# when a select entry names it more precisely than the plugin's prefix (`BR083`, `BR08`).
+def _opt_in_selected(code: str, options: argparse.Namespace) -> bool:
+    entries = [*(getattr(options, "select", None) or ()), *(getattr(options, "extend_select", None) or ())]
+    return any(code.startswith(entry) and len(entry) > len("BR") for entry in entries)
+# -- end opt-in rules ------------------------------------------------------------------
 
 
 class BackendRulesPlugin:

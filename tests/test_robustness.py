@@ -183,6 +183,23 @@ def _rule_deep_sources() -> Dict[str, Tuple[str, List[Finding]]]:
                 return str(e) + CHAIN
         """).replace("CHAIN", chain)
     cases["BR021"] = (src, [(*position_of(src, "str(e)"), "BR021")])
+
+    src = textwrap.dedent("""\
+        def f(cursor, name, a):
+            cursor.execute("SELECT * FROM t WHERE n = '" + name + "'" + CHAIN)
+        """).replace("CHAIN", chain)
+    cases["BR050"] = (src, [(*position_of(src, "cursor.execute"), "BR050")])
+
+    src = textwrap.dedent("""\
+        import logging
+
+        logger = logging.getLogger(__name__)
+
+
+        def f(token, a):
+            logger.info("%s", token + CHAIN)
+        """).replace("CHAIN", chain)
+    cases["BR053"] = (src, [(*position_of(src, "logger.info"), "BR053")])
     return cases
 
 
