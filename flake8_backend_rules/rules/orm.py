@@ -338,8 +338,24 @@ def aggregation_builtin_over_rows(node: ast.Call, ctx: Context) -> None:
     expr = _rows_of(rows, ctx)
     if expr is None:
         return
-    ctx.report("BR003", node, how=f"`{func.id}()`", expr=expr,
-               fix=f"`.aggregate({_AGGREGATES[func.id]}(...))` or `annotate(...)`")
+    fix = f"`.aggregate({_AGGREGATES[func.id]}(...))` or `annotate(...)`"
+    if func.id != "sum" and rows is arg and not _yields_values(arg, ctx):
+        # `max(qs, key=...)` picks a row: the database orders and returns one
+        fix = "`.order_by(...).first()` (or `.latest()`/`.earliest()`)"
+    ctx.report("BR003", node, how=f"`{func.id}()`", expr=expr, fix=fix)
+
+
+def _yields_values(expr: ast.AST, ctx: Context) -> bool:
+    """A `.values()`/`.values_list()` queryset (or a local bound to one) yields values,
+    not model rows."""
+    values: List[ast.AST] = [expr]
+    if isinstance(expr, ast.Name):
+        values = [value for _, value in ctx.bindings().get(expr.id, ())]
+    for value in values:
+        info = queryset_info(ctx, value)
+        if info is not None and any(m in ("values", "values_list") for m in info.methods):
+            return True
+    return False
 
 
 _ROW_ARITHMETIC = (ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Compare, ast.BoolOp, ast.operator,
