@@ -660,7 +660,22 @@ def _instance_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[L
     base, _ = attribute_path(func.value)
     if isinstance(base, ast.Name) and _runs_row_methods(dependency[0], base.id, ctx):
         return None
+    if _rows_built_by_a_form(dependency[0], ctx):
+        return None
     return func.attr, dependency
+
+
+def _rows_built_by_a_form(loop: LoopFrame, ctx: Context) -> bool:
+    """`members = formset.save(commit=False); for member in members: member.save()`: the
+    formset's own instances, saved the way formsets save them."""
+    iterable = loop.iterable
+    values: List[ast.AST] = [iterable] if iterable is not None else []
+    if isinstance(iterable, ast.Name):
+        values = [value for _, value in ctx.bindings().get(iterable.id, ())]
+    return any(
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and _is_form_like(value.func.value)
+        for value in values
+    )
 
 
 def _is_constructor_save(func: ast.Attribute) -> bool:
