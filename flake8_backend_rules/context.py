@@ -348,7 +348,11 @@ class Context:
             for arg in link.args:
                 names |= names_in(arg)
             for kw in link.keywords:
-                if not (kw.arg or "").endswith("__in"):
+                # a batch of values is the cure; a subquery on the row (`__in=o.lines.all()`)
+                # is still one query per row
+                if not (kw.arg or "").endswith("__in") or (
+                    isinstance(kw.value, ast.Call) and self._analyse(kw.value) is not None
+                ):
                     names |= names_in(kw.value)
         return names
 
@@ -360,11 +364,42 @@ class Context:
     def loop_prefetches(self, loop: LoopFrame) -> Set[str]:
         if loop._prefetches is None:
             found = self.prefetches_of(loop.iterable, loop.node, 0) if loop.iterable is not None else set()
+            found |= self._inherited_prefetches(loop)
             self.bindings()  # the scope's facts, prefetches_objects among them
             if self.frame.prefetches_objects:
                 found.add(ANY_LOOKUP)
             loop._prefetches = found
         return loop._prefetches
+
+    def _inherited_prefetches(self, loop: LoopFrame) -> Set[str]:
+        """`for order in qs.prefetch_related("lines__product"): for line in
+        order.lines.all(): line.product...`: the inner loop iterates a prefetched relation
+        of an outer loop's row, so the rest of the outer lookup (`product`) is prefetched
+        on its rows too."""
+        iterable = loop.iterable
+        loops = self.frame.loops
+        if not isinstance(iterable, ast.Call) or loop not in loops:
+            return set()
+        info = self._analyse(iterable)
+        if info is None or info.kind != "related" or info.base_name is None:
+            return set()
+        if not all(m in ("all", "aall") for m in info.methods):
+            return set()  # `.filter()` builds a new queryset: the prefetch does not carry
+        inherited: Set[str] = set()
+        for outer in loops[: loops.index(loop)]:
+            if info.base_name in outer.targets:
+                path = info.rel_path
+            elif info.base_name in outer.aliases:
+                path = outer.aliases[info.base_name][1] + info.rel_path
+            else:
+                continue
+            prefix = "__".join(path) + "__"
+            for lookup in self.loop_prefetches(outer):
+                if lookup == ANY_LOOKUP:
+                    inherited.add(ANY_LOOKUP)
+                elif lookup.startswith(prefix):
+                    inherited.add(lookup[len(prefix):])
+        return inherited
 
     def prefetches_of(self, expr: ast.AST, at: ast.AST, depth: int) -> Set[str]:
         """Lookups visibly prefetched on a queryset expression, following locals."""
@@ -372,6 +407,9 @@ class Context:
         node: ast.AST = expr
         while depth < _MAX_FLOW_DEPTH:
             if isinstance(node, ast.Await):
+                node = node.value
+                continue
+            if isinstance(node, ast.Subscript):  # `qs.prefetch_related("x")[:100]` keeps it
                 node = node.value
                 continue
             if isinstance(node, ast.Call):
@@ -484,6 +522,11 @@ class Context:
         self._query_cache[key] = info
         return info
 
+    def query_info(self, call: ast.Call) -> Optional[QueryInfo]:
+        """What the query expression ``call`` is made of (None for non-queries), whether or
+        not it is the outermost link of its chain; cached per call."""
+        return self._analyse(call)
+
     def outer_query(self, call: ast.Call) -> Optional[QueryInfo]:
         """The query expression whose outermost call is ``call``; None for non-queries and
         for the inner links of a chain already seen (a chain is one query)."""
@@ -493,7 +536,19 @@ class Context:
         if info is not None:
             for inner in info.inner_calls:
                 self._inner_query_calls.add(id(inner))
+            if info.kind != "sqlalchemy":
+                self._mark_subqueries(info)
         return info
+
+    def _mark_subqueries(self, info: QueryInfo) -> None:
+        """A queryset passed straight to another query's link
+        (`filter(role_points__in=us.role_points.all())`) is SQL inside that query, never
+        run on its own: it is part of the outer query, like its inner links."""
+        for _, link in info.links:
+            for value in list(link.args) + [kw.value for kw in link.keywords]:
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+                    if value.func.attr in QUERYSET_RETURNING and self._analyse(value) is not None:
+                        self._inner_query_calls.add(id(value))
 
     # -- per-scope facts ---------------------------------------------------------
     def frame_fact(self, key: str, compute: Callable[["Context", Frame], Any], frame: Optional[Frame] = None) -> Any:

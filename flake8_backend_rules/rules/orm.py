@@ -1,12 +1,31 @@
-"""BR00x: query efficiency (N+1 in properties and loops)."""
+"""BR00x: query efficiency (N+1 in properties, loops and serializers; aggregation, measuring
+and writes in Python; ordering and searches without indexes)."""
 from __future__ import annotations
 
 import ast
-from typing import Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-from ..astutil import call_name, iter_nodes, short_source
-from ..context import Context, LoopFrame
-from ..queries import ANY_LOOKUP, QUERYSET_RETURNING, QueryInfo, lookup_covers
+from ..astutil import (
+    attribute_path,
+    call_name,
+    dotted_name,
+    iter_nodes,
+    names_in,
+    short_source,
+    string_value,
+    target_names,
+)
+from ..context import Context, Frame, LoopFrame
+from ..queries import (
+    ANY_LOOKUP,
+    QUERYSET_RETURNING,
+    WRITE_METHODS,
+    QueryInfo,
+    is_session_name,
+    lookup_covers,
+    receiver_name,
+)
+from ..queryflow import derived_names, note_chain_assignment, queryset_info, sole_queryset_use
 from . import check
 
 # Views, forms, serializers and admin classes are built once per request, not per row.
@@ -84,6 +103,30 @@ def transitive_property_queries(node: ast.ClassDef, ctx: Context) -> None:
             ctx.report("BR001", attr, prop=reader, via=f" via self.{read}", expr=querying[read])
 
 
+def _prepared_statement(info: QueryInfo, ctx: Context) -> Optional[str]:
+    """`cursor.execute("EXECUTE bulk_update_order (%s, %s)", ...)` runs a statement
+    prepared elsewhere in the function (`PREPARE bulk_update_order AS UPDATE ...`): judge
+    it by what it prepares. "write" or "read"; "unknown" when no PREPARE is in sight
+    (neither BR002 nor BR005 guesses); None when the call is not such an EXECUTE."""
+    if info.kind != "sqlalchemy":
+        return None
+    first = info.links[0][1]
+    text = string_value(first.args[0]) if first.args else None
+    words = (text or "").split()
+    if len(words) < 2 or words[0].lower() != "execute":
+        return None
+    name = words[1].split("(", 1)[0].lower()
+    for bound in ctx.bindings().values():
+        for _, value in bound:
+            prepared = (string_value(value) or "").split()
+            if len(prepared) > 3 and prepared[0].lower() == "prepare" and prepared[1].lower() == name:
+                return "write" if prepared[3].lower().startswith(_SQL_WRITES) else "read"
+    return "unknown"
+
+
+_SQL_WRITES = ("insert", "update", "delete", "merge")
+
+
 def _statement_name(info: QueryInfo) -> Optional[str]:
     """`cursor.execute(sql, ...)`: the local holding the statement, if it is one."""
     if info.kind != "sqlalchemy":
@@ -98,9 +141,20 @@ def _is_unevaluated(info: QueryInfo, ctx: Context) -> bool:
     """`qs = X.objects.filter(a=row.a)` or a bare `X.objects.filter(...)` statement
     builds a queryset and runs nothing: the query is reported where the local is
     evaluated (`qs.exists()`), once."""
-    if info.methods[-1] not in QUERYSET_RETURNING or info.kind == "sqlalchemy":
+    if info.kind == "sqlalchemy":
+        # `q = session.query(X).filter(...)` builds a lazy Query as well
+        return info.methods[0] == "query" and info.methods[-1] not in _QUERY_TERMINALS and ctx.is_unevaluated(
+            info.node
+        )
+    if info.methods[-1] not in QUERYSET_RETURNING:
         return False
     return ctx.is_unevaluated(info.node) or _is_subquery(info)
+
+
+# SQLAlchemy `Query` methods that run it; every other link keeps it lazy.
+_QUERY_TERMINALS = frozenset(
+    "all first one one_or_none scalar count get delete update exists execute scalars".split()
+)
 
 
 def _is_subquery(info: QueryInfo) -> bool:
@@ -133,6 +187,24 @@ def _loop_dependency(info: QueryInfo, ctx: Context) -> Optional[Tuple[LoopFrame,
     return None
 
 
+def _memoized_queries(ctx: Context, frame: Frame) -> Set[int]:
+    """Queries stored in a cache under a guard that skips known keys (`if key not in
+    cache: cache[key] = X.objects.filter(...)`): they run once per distinct key, not once
+    per row."""
+    memoized: Set[int] = set()
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+            continue
+        if not any(isinstance(op, ast.NotIn) for op in node.test.ops):
+            continue
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Subscript) for t in stmt.targets):
+                for inner in iter_nodes(stmt.value, into_scopes=False):
+                    if isinstance(inner, ast.Call):
+                        memoized.add(id(inner))
+    return memoized
+
+
 def _relation(info: QueryInfo, loop: LoopFrame) -> Optional[Tuple[str, Tuple[str, ...]]]:
     """(loop variable, relation path) when the query runs on `<loopvar>.<rel>`."""
     base = info.base_name
@@ -149,13 +221,17 @@ def _relation(info: QueryInfo, loop: LoopFrame) -> Optional[Tuple[str, Tuple[str
 @check("BR002", ast.Call)
 def query_in_loop(node: ast.Call, ctx: Context) -> None:
     """A query inside a loop body that depends on the loop target: N+1."""
-    if not ctx.frame.loops or ctx.kind.migration:
+    if not ctx.frame.loops or _in_migration(ctx):
         return
     info = ctx.outer_query(node)
     if info is None or info.is_write or _is_unevaluated(info, ctx) or ctx.is_per_model_query(node):
         return
+    if _prepared_statement(info, ctx) in ("write", "unknown"):
+        return  # BR005's, or a prepared statement we cannot see
     dependency = _loop_dependency(info, ctx)
     if dependency is None:
+        return
+    if id(node) in ctx.frame_fact("br002.memoized", _memoized_queries):
         return
     loop, var = dependency
     expr = short_source(node)
@@ -181,3 +257,745 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
         detail=f"query `{expr}` runs once per `{var}` in the loop (N+1); fetch in one "
         "query before the loop (select_related/prefetch_related, in_bulk, a join)",
     )
+
+
+# -- shared by BR003/BR004: relations served by the enclosing loop's prefetch ------------
+def _served_by_prefetch(info: QueryInfo, ctx: Context) -> bool:
+    """`<loopvar>.<rel>.all()` where the loop's iterable prefetches `<rel>`: the rows are
+    in the prefetch cache, so measuring or summing them in Python costs no query."""
+    if not all(m in _CACHE_SERVED for m in info.methods):
+        return False
+    for loop in reversed(ctx.frame.loops):
+        if loop.kind == "while":
+            continue
+        relation = _relation(info, loop)
+        if relation is not None and lookup_covers(ctx.loop_prefetches(loop), relation[1]):
+            return True
+    return False
+
+
+def _rows_of(expr: ast.AST, ctx: Context) -> Optional[str]:
+    """The text of the queryset ``expr`` evaluates when its rows serve nothing else (an
+    inline chain, or a queryset local read only here); None otherwise."""
+    kind = sole_queryset_use(ctx, expr)
+    if kind is None:
+        return None
+    if kind == "chain":
+        info = queryset_info(ctx, expr)
+        if info is None or _served_by_prefetch(info, ctx) or _is_subquery(info):
+            return None
+    else:
+        for _, value in ctx.bindings().get(getattr(expr, "id", ""), ()):
+            info = queryset_info(ctx, value)
+            if info is None or _served_by_prefetch(info, ctx):
+                return None
+    return short_source(expr)
+
+
+# Both rules judge queryset locals: each records the candidates while the walk goes.
+check("BR003", ast.Assign, ast.AnnAssign, ast.NamedExpr)(note_chain_assignment)
+check("BR004", ast.Assign, ast.AnnAssign, ast.NamedExpr)(note_chain_assignment)
+
+
+# -- BR003 python-side-aggregation -------------------------------------------------------
+_AGGREGATES = {"sum": "Sum", "max": "Max", "min": "Min"}
+_ACCUMULATING_OPS = (ast.Add, ast.Sub)
+_NUMERIC_FACTORIES = frozenset({"Decimal", "int", "float", "Money"})
+
+
+def _reads_any(node: ast.AST, names: Set[str]) -> bool:
+    return bool(names_in(node) & names)
+
+
+def _is_number(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    return isinstance(node, ast.Call) and call_name(node) in _NUMERIC_FACTORIES
+
+
+@check("BR003", ast.Call)
+def aggregation_builtin_over_rows(node: ast.Call, ctx: Context) -> None:
+    """`sum(i.quantity for i in order.items.all())`, `max(qs.values_list(...))`: every row
+    fetched to compute one number the database would return."""
+    func = node.func
+    if not isinstance(func, ast.Name) or func.id not in _AGGREGATES or not node.args:
+        return
+    if ctx.frame.is_property or _in_migration(ctx) or ctx.resolve(func) != func.id:
+        return
+    if len(node.args) > (2 if func.id == "sum" else 1):
+        return  # `max(a, b)` compares values, it does not aggregate rows
+    arg = node.args[0]
+    rows: ast.AST = arg
+    if isinstance(arg, (ast.GeneratorExp, ast.ListComp)):
+        if len(arg.generators) != 1:
+            return
+        gen = arg.generators[0]
+        if not _row_arithmetic(arg.elt, set(target_names(gen.target))):
+            return
+        rows = gen.iter
+    expr = _rows_of(rows, ctx)
+    if expr is None:
+        return
+    fix = f"`.aggregate({_AGGREGATES[func.id]}(...))` or `annotate(...)`"
+    if func.id != "sum" and rows is arg and not _yields_values(arg, ctx):
+        # `max(qs, key=...)` picks a row: the database orders and returns one
+        fix = "`.order_by(...).first()` (or `.latest()`/`.earliest()`)"
+    ctx.report("BR003", node, how=f"`{func.id}()`", expr=expr, fix=fix)
+
+
+def _yields_values(expr: ast.AST, ctx: Context) -> bool:
+    """A `.values()`/`.values_list()` queryset (or a local bound to one) yields values,
+    not model rows."""
+    values: List[ast.AST] = [expr]
+    if isinstance(expr, ast.Name):
+        values = [value for _, value in ctx.bindings().get(expr.id, ())]
+    for value in values:
+        info = queryset_info(ctx, value)
+        if info is not None and any(m in ("values", "values_list") for m in info.methods):
+            return True
+    return False
+
+
+_ROW_ARITHMETIC = (ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Compare, ast.BoolOp, ast.operator,
+                   ast.unaryop, ast.cmpop, ast.boolop, ast.expr_context, ast.Constant, ast.Attribute,
+                   ast.keyword)
+
+
+def _row_arithmetic(expr: ast.AST, rows: Set[str]) -> bool:
+    """``expr`` computes from the row's own columns only (``line.price * line.quantity``,
+    ``row["total"]``, ``Decimal(line.amount)``, a constant): SQL could compute it. A
+    method call, a dict lookup or another object's value makes it Python's business."""
+    for node in iter_nodes(expr, into_scopes=False):
+        if isinstance(node, ast.Name):
+            if node.id not in rows:
+                return False
+        elif isinstance(node, ast.Call):
+            if call_name(node) not in _NUMERIC_FACTORIES or not isinstance(node.func, ast.Name):
+                return False
+        elif isinstance(node, ast.Subscript):
+            if not isinstance(node.slice, ast.Constant):
+                return False
+        elif not isinstance(node, _ROW_ARITHMETIC):
+            return False
+    return _reads_any(expr, rows) or _is_number(expr)
+
+
+def _accumulations(body: List[ast.stmt], targets: Set[str]) -> Optional[List[ast.AugAssign]]:
+    """The `+=`/`-=` statements of a loop body that does nothing else (assignments to
+    locals, `if`, `continue`, `pass` aside) and that add a value read from the row (or a
+    count); None when the body also uses the rows for something (a call, an append, a
+    nested loop, a return...). ``targets`` grows by the locals derived from the row."""
+    found: List[ast.AugAssign] = []
+    assigns: List[ast.Assign] = []
+    stack: List[ast.stmt] = list(body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, ast.AugAssign):
+            if not isinstance(stmt.target, ast.Name) or not isinstance(stmt.op, _ACCUMULATING_OPS):
+                return None
+            found.append(stmt)
+        elif isinstance(stmt, ast.Assign):
+            if not all(isinstance(t, ast.Name) for t in stmt.targets):
+                return None
+            assigns.append(stmt)
+        elif isinstance(stmt, ast.If):
+            stack.extend(stmt.body)
+            stack.extend(stmt.orelse)
+        elif not isinstance(stmt, (ast.Continue, ast.Pass)):
+            return None
+    # `amount = line.price * line.quantity; total += amount`: a local every assignment of
+    # which computes from the row is part of the row
+    bound: Dict[str, List[ast.AST]] = {}
+    for assign in assigns:
+        for target in assign.targets:
+            bound.setdefault(target.id, []).append(assign.value)  # type: ignore[attr-defined]
+    changed = True
+    while changed:
+        changed = False
+        for name, values in bound.items():
+            if name not in targets and all(_row_arithmetic(v, targets) for v in values):
+                targets.add(name)
+                changed = True
+    found = [s for s in found if _row_arithmetic(s.value, targets)]
+    found.sort(key=lambda s: (s.lineno, s.col_offset))
+    return found
+
+
+def _target_name(stmt: ast.AugAssign) -> str:
+    return stmt.target.id if isinstance(stmt.target, ast.Name) else ""
+
+
+def _numeric_accumulator(name: str, loop: ast.AST, ctx: Context) -> bool:
+    before = ctx.bindings_before(name, loop)
+    return bool(before) and _is_number(before[-1][1])
+
+
+@check("BR003", ast.For, ast.AsyncFor)
+def accumulation_loop_over_rows(node: ast.AST, ctx: Context) -> None:
+    """`for i in self.items.all(): total += i.price * i.quantity`: a Python-side SUM."""
+    if ctx.frame.is_property or _in_migration(ctx) or ctx.frame.kind not in ("function", "lambda"):
+        return
+    iterable = node.iter  # type: ignore[attr-defined]
+    if not isinstance(iterable, (ast.Call, ast.Name)):
+        return
+    targets = set(target_names(node.target))  # type: ignore[attr-defined]
+    accumulations = _accumulations(node.body, targets)  # type: ignore[attr-defined]
+    if not accumulations:
+        return
+    hits = [s for s in accumulations if _numeric_accumulator(_target_name(s), node, ctx)]
+    if not hits:
+        return
+    expr = _rows_of(iterable, ctx)
+    if expr is None:
+        return
+    for stmt in hits:
+        name = _target_name(stmt)
+        operator = "+=" if isinstance(stmt.op, ast.Add) else "-="
+        fix = "`.count()`" if _is_number(stmt.value) else "`.aggregate(Sum(...))` or `annotate(...)`"
+        ctx.report("BR003", stmt, how=f"`{name} {operator}` in a loop", expr=expr, fix=fix)
+
+
+# -- BR004 queryset-evaluated-for-size ----------------------------------------------------
+def _measured_queryset(expr: ast.AST, ctx: Context) -> Optional[str]:
+    if _in_migration(ctx):
+        return None
+    return _rows_of(expr, ctx)
+
+
+@check("BR004", ast.Call)
+def queryset_measured_by_builtin(node: ast.Call, ctx: Context) -> None:
+    """`len(qs)` / `bool(qs)`: every row fetched to count them or test for one."""
+    func = node.func
+    if not isinstance(func, ast.Name) or func.id not in ("len", "bool"):
+        return
+    if len(node.args) != 1 or node.keywords or ctx.resolve(func) != func.id:
+        return
+    expr = _measured_queryset(node.args[0], ctx)
+    if expr is None:
+        return
+    if func.id == "len":
+        ctx.report("BR004", node, how="`len()`", expr=expr, purpose="count them", fix=".count()")
+    else:
+        ctx.report("BR004", node, how="`bool()`", expr=expr, purpose="test for one", fix=".exists()")
+
+
+def _tested_operands(test: ast.AST) -> List[ast.AST]:
+    operands: List[ast.AST] = []
+    stack = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            stack.extend(node.values)
+        else:
+            operands.append(node)
+    return operands
+
+
+@check("BR004", ast.If, ast.IfExp)
+def queryset_tested_for_truth(node: ast.AST, ctx: Context) -> None:
+    """`if qs:`: every row fetched to learn whether there is one."""
+    for operand in _tested_operands(node.test):  # type: ignore[attr-defined]
+        if isinstance(operand, (ast.Call, ast.Name)):
+            expr = _measured_queryset(operand, ctx)
+            if expr is not None:
+                ctx.report("BR004", operand, how="testing it", expr=expr, purpose="test for one",
+                           fix=".exists()")
+
+
+@check("BR004", ast.UnaryOp)
+def queryset_negated(node: ast.UnaryOp, ctx: Context) -> None:
+    """`not qs`: the same test, negated."""
+    if not isinstance(node.op, ast.Not) or not isinstance(node.operand, (ast.Call, ast.Name)):
+        return
+    expr = _measured_queryset(node.operand, ctx)
+    if expr is not None:
+        ctx.report("BR004", node.operand, how="`not`", expr=expr, purpose="test for one", fix=".exists()")
+
+
+# -- BR005 write-in-loop -----------------------------------------------------------------
+_INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
+_BATCH_WRITES = frozenset({"bulk_create", "bulk_update", "abulk_create", "abulk_update"})
+# Model.save()/delete() keywords; any other one means an overriding method with its own
+# logic (`page.delete(user=u)`, `save(clean=False)`) or another API (`file.delete(save=False)`).
+_MODEL_WRITE_KEYWORDS = {
+    "save": frozenset({"force_insert", "force_update", "using", "update_fields"}),
+    "delete": frozenset({"using", "keep_parents"}),
+}
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_TRY_TYPES: Tuple[type, ...] = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
+
+
+def _imports_alembic(ctx: Context) -> bool:
+    """A module that imports Alembic (a revision's `from alembic import op`, the migration
+    environment's `from alembic import context`): a migration."""
+    def compute(c: Context, frame: Frame) -> bool:
+        return any(target.split(".", 1)[0] == "alembic" for target in c.imports.values())
+
+    return bool(ctx.frame_fact("br00.alembic", compute, ctx.module_frame))
+
+
+def _in_migration(ctx: Context) -> bool:
+    return ctx.kind.migration or _imports_alembic(ctx)
+
+
+def _chooses_per_row_writes(ctx: Context, frame: Frame) -> bool:
+    """The function takes a `bulk` flag or runs bulk writes itself: its per-row writes
+    are a deliberate branch (signals, per-object save logic), not an oversight."""
+    if "bulk" in frame.params:
+        return True
+    root = frame.node
+    for node in iter_nodes(root, into_scopes=False):
+        if isinstance(node, ast.Call) and call_name(node) in _BATCH_WRITES:
+            return True
+    return False
+
+
+def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
+    """Calls inside a `try` within a loop body whose handler carries on (does not end by
+    raising), or inside a per-item `with transaction.atomic():`: each item's write is
+    isolated so one failure does not stop or roll back the others, which a bulk write
+    cannot do (deliberate per-item writes and commits)."""
+    guarded: Set[int] = set()
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if not isinstance(node, _LOOPS):
+            continue
+        for stmt in node.body:
+            for inner in iter_nodes(stmt, into_scopes=False):
+                if isinstance(inner, (ast.With, ast.AsyncWith)):
+                    # `with transaction.atomic():` per item: one transaction per row, chosen
+                    if not any(call_name(item.context_expr) == "atomic" for item in inner.items):
+                        continue
+                elif not isinstance(inner, _TRY_TYPES):
+                    continue
+                elif not any(
+                    h.body and not isinstance(h.body[-1], ast.Raise) for h in getattr(inner, "handlers", ())
+                ):
+                    continue
+                stack: List[ast.AST] = list(getattr(inner, "body", ()))
+                while stack:
+                    item = stack.pop()
+                    if isinstance(item, ast.Call):
+                        guarded.add(id(item))
+                    if isinstance(item, _LOOPS + _SCOPES):
+                        continue  # a nested loop's writes still run per row
+                    stack.extend(ast.iter_child_nodes(item))
+    return guarded
+
+
+def _is_form_like(receiver: ast.AST) -> bool:
+    """`form.save()`, `formset.save()`, `subform.instance.delete()`, `panel.save()`: a
+    form saves (or deletes) its own instance; there is no bulk form API."""
+    for node in iter_nodes(receiver, into_scopes=False):
+        text = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+        lowered = text.lower()
+        if "form" in lowered or lowered.endswith("panel"):
+            return True
+    return False
+
+
+def _per_row_loop(names: Set[str], ctx: Context) -> Optional[Tuple[LoopFrame, str]]:
+    """The innermost for-loop/comprehension whose (derived) targets ``names`` read."""
+    for loop in reversed(ctx.frame.loops):
+        if loop.kind == "while":
+            continue
+        used = names & loop.tainted
+        if used:
+            direct = used & loop.targets
+            return loop, ", ".join(sorted(direct or loop.targets))
+    return None
+
+
+def _write_hint(method: str) -> str:
+    if method in ("save", "asave"):
+        return "collect the objects and call bulk_update()/bulk_create() once after the loop"
+    if method in ("create", "acreate"):
+        return "build the objects and call bulk_create() once after the loop"
+    if method in ("get_or_create", "aget_or_create", "update_or_create", "aupdate_or_create"):
+        return "fetch the existing rows with one `__in` query, then bulk_create()/bulk_update()"
+    if method == "commit":
+        return "commit once after the loop"
+    if method == "execute":
+        return "run one statement for all rows (executemany, a bulk UPDATE/INSERT)"
+    return "run one update()/delete() over all rows with an `__in` filter"
+
+
+def _query_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[LoopFrame, str]]]:
+    info = ctx.outer_query(node)
+    if info is None:
+        return None
+    if not info.is_write and _prepared_statement(info, ctx) != "write":
+        return None
+    writes = [m for m in info.methods if m in WRITE_METHODS]
+    if info.kind != "sqlalchemy" and (not writes or all(m in _BATCH_WRITES for m in writes)):
+        return None
+    if info.kind == "related":
+        if _is_form_like(info.root):
+            return None  # `form.instance.delete()`
+        if info.methods[-1] in ("delete", "adelete") and node.keywords:
+            return None  # `obj.file.delete(save=False)`: QuerySet.delete() takes no arguments
+    if ctx.is_per_model_query(node):
+        return None  # `for model in registry: model.objects.filter(...).update(...)`: per table
+    dependency = _loop_dependency(info, ctx)
+    if dependency is None:
+        return None
+    method = "execute" if info.kind == "sqlalchemy" else writes[-1]
+    return method, dependency
+
+
+def _instance_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[LoopFrame, str]]]:
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _INSTANCE_WRITES or node.args:
+        return None
+    allowed = _MODEL_WRITE_KEYWORDS[func.attr.lstrip("a")]  # asave -> save
+    if any(kw.arg not in allowed for kw in node.keywords) or _is_form_like(func.value):
+        return None
+    if isinstance(func.value, ast.Call) and not _is_constructor_save(func):
+        return None  # `bucket.Object(key).delete()`, `obj.copy_for_translation(l).save()`
+    dependency = _per_row_loop(names_in(func.value), ctx)
+    if dependency is None or call_name(dependency[0].iterable or node) == "deserialize":
+        return None  # deserialized fixtures save themselves one by one (loaddata)
+    base, _ = attribute_path(func.value)
+    if isinstance(base, ast.Name) and _runs_row_methods(dependency[0], base.id, ctx):
+        return None
+    if _rows_built_by_a_form(dependency[0], ctx):
+        return None
+    return func.attr, dependency
+
+
+def _rows_built_by_a_form(loop: LoopFrame, ctx: Context) -> bool:
+    """`members = formset.save(commit=False); for member in members: member.save()`: the
+    formset's own instances, saved the way formsets save them."""
+    iterable = loop.iterable
+    values: List[ast.AST] = [iterable] if iterable is not None else []
+    if isinstance(iterable, ast.Name):
+        values = [value for _, value in ctx.bindings().get(iterable.id, ())]
+    return any(
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and _is_form_like(value.func.value)
+        for value in values
+    )
+
+
+def _is_constructor_save(func: ast.Attribute) -> bool:
+    """`Price(sku=row.sku).save()`: a model built and inserted per row. A call result of
+    anything else (a storage object, a copy made by a model method) is not a row we can
+    batch."""
+    call = func.value
+    return (
+        func.attr in ("save", "asave")
+        and isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id[:1].isupper()
+    )
+
+
+def _runs_row_methods(loop: LoopFrame, name: str, ctx: Context) -> bool:
+    """The loop body calls the row's own methods (`device.snapshot()`, `obj.full_clean()`,
+    `rack.copy_racktype_attrs()`) besides writing it: each object is handled one by one on
+    purpose (change-log snapshots, validation, per-object logic bulk_update would skip)."""
+    cache: Dict[Tuple[int, str], bool] = ctx.frame_fact("br005.row_methods", lambda c, f: {})
+    key = (id(loop.node), name)
+    if key not in cache:
+        body = getattr(loop.node, "body", None)
+        statements: List[ast.AST] = list(body) if isinstance(body, list) else [loop.node]
+        found = False
+        for stmt in statements:
+            for node in iter_nodes(stmt, into_scopes=False):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == name
+                    and node.func.attr not in _INSTANCE_WRITES
+                ):
+                    found = True
+                    break
+            if found:
+                break
+        cache[key] = found
+    return cache[key]
+
+
+_EXITS = (ast.Return, ast.Break, ast.Raise)
+
+
+def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
+    """Calls in a block (inside a loop) that ends with `return`, `break` or `raise`: that
+    block runs at most once per loop, so a write there is not one per row (`for p in
+    plugins: if p.id == wanted: ...get_or_create(...); return`)."""
+    once: Set[int] = set()
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if not isinstance(node, _LOOPS):
+            continue
+        for block_owner in iter_nodes(node, into_scopes=False):
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(block_owner, field, None)
+                if not isinstance(block, list) or not block or not isinstance(block[-1], _EXITS):
+                    continue
+                if block_owner is node and field == "orelse":
+                    continue
+                for stmt in block:
+                    stack: List[ast.AST] = [stmt]
+                    while stack:
+                        item = stack.pop()
+                        if isinstance(item, ast.Call):
+                            once.add(id(item))
+                        if isinstance(item, _LOOPS + _SCOPES):
+                            continue  # a nested loop's writes still run per row
+                        stack.extend(ast.iter_child_nodes(item))
+    return once
+
+
+def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[LoopFrame, str]]]:
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr != "commit" or node.args or node.keywords:
+        return None
+    if not is_session_name(receiver_name(func.value)):
+        return None
+    for loop in reversed(ctx.frame.loops):
+        if loop.kind != "while":
+            return "commit", (loop, ", ".join(sorted(loop.targets)))
+    return None
+
+
+@check("BR005", ast.Call)
+def write_in_loop(node: ast.Call, ctx: Context) -> None:
+    """A write per row (`obj.save()`, `create()`, `update()`, a commit) in a for-loop or
+    comprehension body: N statements where a bulk operation runs one."""
+    if not ctx.frame.loops or not isinstance(node.func, ast.Attribute) or _in_migration(ctx):
+        return
+    if ctx.query_info(node) is not None:  # a query chain is judged as one, by its links
+        found = _query_write(node, ctx)
+    else:
+        found = _instance_write(node, ctx) or _commit_in_loop(node, ctx)
+    if found is None or id(node) in ctx.frame_fact("br005.once", _calls_run_once):
+        return
+    if ctx.frame.kind in ("function", "lambda") and ctx.frame_fact("br005.bulk", _chooses_per_row_writes):
+        return
+    if id(node) in ctx.frame_fact("br005.isolated", _isolated_per_item):
+        return
+    method, (_, var) = found
+    ctx.report(
+        "BR005", node,
+        detail=f"`{short_source(node)}` writes once per `{var}` in the loop; {_write_hint(method)}",
+    )
+
+
+# -- BR006 query-in-serializer-method ----------------------------------------------------
+# DRF's own `get_*` hooks of serializers and fields: not method fields.
+_DRF_GET_HOOKS = frozenset(
+    "get_attribute get_value get_fields get_field_names get_default_field_names get_extra_kwargs"
+    " get_validators get_initial get_queryset get_unique_together_validators"
+    " get_unique_for_date_validators get_uniqueness_extra_kwargs get_object get_url"
+    " get_choices get_serializer_context get_default get_nested_field get_relation_kwargs"
+    " get_serializer_field get_instance".split()
+)
+
+
+def _serializer_object_names(ctx: Context, frame: Frame) -> Set[str]:
+    """For a `get_<field>(self, obj)` method of a serializer: `obj` and the locals derived
+    from it; empty for every other function."""
+    node = frame.node
+    name = getattr(node, "name", "")
+    cls = frame.class_frame
+    if cls is None or not name.startswith("get_") or name in _DRF_GET_HOOKS:
+        return set()
+    if not any(base.endswith("Serializer") for base in cls.base_names):
+        return set()
+    args = node.args  # type: ignore[attr-defined]
+    positional = args.posonlyargs + args.args
+    if len(positional) != 2 or args.vararg is not None:
+        return set()
+    return derived_names(ctx, frame, {positional[1].arg})
+
+
+@check("BR006", ast.Call)
+def query_in_serializer_method(node: ast.Call, ctx: Context) -> None:
+    """A query on the serialized object inside a SerializerMethodField getter."""
+    frame = ctx.frame
+    if frame.kind != "function" or frame.class_frame is None:
+        return
+    names = ctx.frame_fact("br006.object", _serializer_object_names)
+    if not names:
+        return
+    info = ctx.outer_query(node)
+    if info is None or _is_unevaluated(info, ctx) or not (names_in(node) & names):
+        return
+    if info.kind == "related" and all(m in ("all", "aall") for m in info.methods):
+        return  # `obj.tags.all()`: the view's prefetch_related serves it (the DRF idiom)
+    ctx.report("BR006", node, method=getattr(frame.node, "name", "?"), expr=short_source(node))
+
+
+# -- BR007 ordering-without-index --------------------------------------------------------
+_INDEXED_FIELD_TYPES = frozenset(
+    {"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey", "ManyToManyField",
+     "ParentalManyToManyField", "AutoField", "BigAutoField", "SmallAutoField"}
+)
+_INDEX_OPTIONS = ("db_index", "unique", "primary_key")
+# Time-ordered tables (events, logs, lines, history) grow without bound: those are the
+# ones whose default ORDER BY needs an index. A name, position, weight or code leads the
+# ordering of configuration and lookup tables, or of inline children read through their
+# parent's foreign key: few rows to sort (on real code nearly all such findings were).
+_TEMPORAL_FIELD_SUFFIXES = ("DateTimeField", "DateField")
+_TEMPORAL_FIELDS = frozenset({"AutoCreatedField", "AutoLastModifiedField", "MonitorField"})
+_NOT_MODEL_FIELD_MODULES = ("rest_framework", "django.forms", "django_filters", "graphene", "wtforms")
+
+
+def _model_field_type(value: ast.AST, ctx: Context) -> Optional[str]:
+    if not isinstance(value, ast.Call):
+        return None
+    name = dotted_name(value.func) or ""
+    last = name.rsplit(".", 1)[-1]
+    if not last.endswith(("Field", "Key")) and last not in _INDEXED_FIELD_TYPES:
+        return None
+    resolved = ctx.resolve(value.func) or ""
+    if resolved.startswith(_NOT_MODEL_FIELD_MODULES) or name.split(".", 1)[0] in ("forms", "serializers"):
+        return None
+    return last
+
+
+def _field_is_indexed(kind: str, call: ast.Call) -> bool:
+    options = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+    for option in _INDEX_OPTIONS:
+        value = options.get(option)
+        if value is not None and not (isinstance(value, ast.Constant) and not value.value):
+            return True  # True, or a value we cannot see: assume an index
+    if kind == "SlugField":
+        value = options.get("db_index")
+        return not (isinstance(value, ast.Constant) and value.value is False)
+    return kind in _INDEXED_FIELD_TYPES or "**" in [kw.arg or "**" for kw in call.keywords]
+
+
+def _ordering_field(entry: ast.AST) -> Optional[str]:
+    text = string_value(entry)
+    if text is None and isinstance(entry, ast.Call):
+        # F("x"), F("x").asc(), F("x").desc(nulls_last=True)
+        node: ast.AST = entry
+        if isinstance(entry.func, ast.Attribute) and entry.func.attr in ("asc", "desc"):
+            node = entry.func.value
+        if isinstance(node, ast.Call) and call_name(node) == "F" and node.args:
+            text = string_value(node.args[0])
+    if not text:
+        return None
+    text = text.lstrip("-+")
+    if text in ("?", "pk", "id") or "__" in text:
+        return None
+    return text
+
+
+def _first_fields(value: ast.AST) -> Set[str]:
+    """First fields of index-like Meta entries: `indexes`, `index_together`,
+    `unique_together`, `constraints` (UniqueConstraint)."""
+    out: Set[str] = set()
+    entries = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+    if entries and all(isinstance(e, ast.Constant) for e in entries):
+        entries = [value]  # index_together = ("a", "b")
+    for entry in entries:
+        fields: Optional[ast.AST] = entry
+        if isinstance(entry, ast.Call):
+            fields = next((kw.value for kw in entry.keywords if kw.arg == "fields"), None)
+            if fields is None and entry.args:
+                fields = entry.args[0]
+        if isinstance(fields, (ast.List, ast.Tuple)) and fields.elts:
+            first = string_value(fields.elts[0]) or ""
+            out.add(first.lstrip("-"))
+    return out
+
+
+def _assigned(stmt: ast.stmt) -> Optional[Tuple[str, ast.AST]]:
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        return stmt.targets[0].id, stmt.value
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        return stmt.target.id, stmt.value
+    return None
+
+
+@check("BR007", ast.ClassDef)
+def ordering_without_index(node: ast.ClassDef, ctx: Context) -> None:
+    """`Meta.ordering` on a field with no index: every default query sorts the table."""
+    meta = next((s for s in node.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None)
+    if meta is None:
+        return
+    ordering: Optional[Tuple[ast.stmt, ast.AST]] = None
+    indexed: Set[str] = set()
+    for stmt in meta.body:
+        pair = _assigned(stmt)
+        if pair is None:
+            continue
+        if pair[0] == "ordering":
+            ordering = (stmt, pair[1])
+        elif pair[0] in ("indexes", "index_together", "unique_together", "constraints"):
+            indexed |= _first_fields(pair[1])
+    if ordering is None or not isinstance(ordering[1], (ast.List, ast.Tuple)):
+        return
+    fields: Dict[str, Tuple[str, ast.Call]] = {}
+    for stmt in node.body:
+        pair = _assigned(stmt)
+        if pair is not None:
+            kind = _model_field_type(pair[1], ctx)
+            if kind is not None:
+                fields[pair[0]] = (kind, pair[1])  # type: ignore[assignment]
+    # Only the leading column decides whether an index can serve the ORDER BY (later ones
+    # break ties among few rows); a leading `?`, `pk`, relation lookup or inherited field
+    # is nothing this class can tell.
+    if not ordering[1].elts:
+        return
+    name = _ordering_field(ordering[1].elts[0])
+    if name is None or name not in fields or name in indexed:
+        return
+    kind, call = fields[name]
+    if kind.endswith(_TEMPORAL_FIELD_SUFFIXES) or kind in _TEMPORAL_FIELDS:
+        if not _field_is_indexed(kind, call):
+            ctx.report("BR007", ordering[0], model=node.name, fields=f"`{name}`")
+
+
+# -- BR008 unindexed-contains-search -----------------------------------------------------
+_CONTAINS_SUFFIXES = ("__icontains", "__contains")
+_CONTAINS_LOOKUPS = frozenset({"icontains", "contains"})
+_SEARCH_PREFIXES = ("^", "=", "@", "$")
+_SEARCH_VIEW_BASES = ("View", "ViewSet", "APIView", "Mixin")
+_CONTAINER_VALUES = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
+
+
+def _in_admin_module(ctx: Context) -> bool:
+    path = ctx.filename.replace("\\", "/")
+    return path.endswith("admin.py") or "/admin/" in path or path.startswith("admin/")
+
+
+@check("BR008", ast.Call)
+def contains_lookup(node: ast.Call, ctx: Context) -> None:
+    """`filter(name__icontains=q)`, `CharFilter(lookup_expr="icontains")`: LIKE '%q%'."""
+    if not node.keywords or _in_admin_module(ctx):
+        return
+    for kw in node.keywords:
+        arg = kw.arg
+        if arg is None:
+            continue
+        if arg.endswith(_CONTAINS_SUFFIXES):
+            if isinstance(kw.value, _CONTAINER_VALUES):
+                continue  # array/JSON containment
+            ctx.report("BR008", kw, detail=f"`{arg}`")
+        elif arg == "lookup_expr" and string_value(kw.value) in _CONTAINS_LOOKUPS:
+            ctx.report("BR008", kw, detail=f"`lookup_expr={string_value(kw.value)!r}`")
+
+
+@check("BR008", ast.Assign)
+def contains_search_fields(node: ast.Assign, ctx: Context) -> None:
+    """DRF `search_fields` entries without a prefix search with `icontains`."""
+    frame = ctx.frame
+    if frame.kind != "class" or len(node.targets) != 1 or _in_admin_module(ctx):
+        return
+    target = node.targets[0]
+    if not isinstance(target, ast.Name) or target.id != "search_fields":
+        return
+    if not isinstance(node.value, (ast.List, ast.Tuple)):
+        return
+    cls = ctx.classes[-1] if ctx.classes else None
+    if cls is None or not any(base.endswith(_SEARCH_VIEW_BASES) for base in cls.base_names):
+        return  # a model's own `search_fields` (Oscar, Wagtail) or an admin's are not DRF's
+    for entry in node.value.elts:
+        text = string_value(entry)
+        if text and not text.startswith(_SEARCH_PREFIXES):
+            ctx.report("BR008", entry, detail=f"search field `{text}`")
