@@ -145,6 +145,10 @@ class Context:
         self.kind: ModuleKind = module_kind(filename, options)
         self.findings: List[Finding] = []
         self.imports: Dict[str, str] = {}
+        # An imported name called under another name (`from django.core.mail import
+        # send_mail as sm`): alias -> the imported name's last part. The engine hands
+        # `sm(...)` to the Call checks that name `send_mail` (``@check(callees=...)``).
+        self.callee_aliases: Dict[str, str] = {}
         self.module_defs: Set[str] = set()
         self._collect_module_imports(tree)
         imported = set(self.imports.values())
@@ -193,7 +197,19 @@ class Context:
                 stack.extend(reversed(nested))
 
     def add_import(self, stmt: ast.AST, fallback: bool = False) -> None:
-        bind = self.imports.setdefault if fallback else self.imports.__setitem__
+        imports = self.imports
+        aliases = self.callee_aliases
+
+        def bind(name: str, target: str) -> None:
+            if fallback and name in imports:
+                return
+            imports[name] = target
+            last = target.rsplit(".", 1)[-1]
+            if last != name:
+                aliases[name] = last
+            else:
+                aliases.pop(name, None)
+
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:

@@ -189,6 +189,7 @@ class Engine:
         leave = self._leave
         call_enter = self._call_enter
         call_generic = enter[ast.Call]
+        callee_aliases = ctx.callee_aliases
         skipped = self._skipped
         expanders = _EXPANDERS
         child_fields = _CHILD_FIELDS
@@ -218,7 +219,8 @@ class Engine:
                 if fcls is Attribute:
                     hooks = call_enter.get(func.attr, call_generic)
                 elif fcls is Name:
-                    hooks = call_enter.get(func.id, call_generic)
+                    name = func.id
+                    hooks = call_enter.get(callee_aliases.get(name, name), call_generic)
                 else:
                     hooks = call_generic
             else:

@@ -22,6 +22,7 @@ Nothing here recurses on tree depth without a bound: name following stops after
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 import re
 import string
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
@@ -60,6 +61,7 @@ def name_words(name: str) -> List[str]:
     return [word for word in _SEPARATORS.split(spaced.lower()) if word]
 
 
+@lru_cache(maxsize=8192)  # names repeat: every keyword, dict key and target of a module asks
 def secret_word(name: str, personal: bool = False) -> Optional[str]:
     """The secret a name holds (``password``, ``api_key``...), or None.
 

@@ -333,7 +333,7 @@ def _is_search_path_loop(loop: LoopFrame) -> bool:
     return any(word in name.lower() for name in names for word in _SEARCH_PATH_WORDS)
 
 
-@check("BR041", ast.Call)
+@check("BR041", ast.Call, callees=_PATH_PROBES_IN_LOOP | {n.rsplit(".", 1)[-1] for n in _FS_PROBES})
 def filesystem_probe_in_loop(node: ast.Call, ctx: Context) -> None:
     """A disk probe per loop iteration in a request handler (in ``async def`` it is
     BR040's finding)."""
@@ -373,7 +373,8 @@ def _is_mail_helper(ctx: Context) -> bool:
     return False
 
 
-@check("BR042", ast.Call)
+@check("BR042", ast.Call, callees=("send", "send_mail", "send_mass_mail", "mail_admins", "mail_managers",
+                                  "SMTP", "SMTP_SSL"))
 def sync_email_in_request(node: ast.Call, ctx: Context) -> None:
     """Email sent synchronously where a request may be waiting for it."""
     func = node.func

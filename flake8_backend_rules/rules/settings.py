@@ -42,7 +42,7 @@ def _is_process_variable(key: Optional[ast.AST], ctx: Context) -> bool:
 _READ_METHODS = frozenset({"get", "getenv", "getenvb"})
 
 
-@check("BR010", ast.Call)
+@check("BR010", ast.Call, callees=_READ_METHODS)
 def env_read_call(node: ast.Call, ctx: Context) -> None:
     """`os.getenv(...)` / `os.environ.get(...)` outside settings modules."""
     func = node.func
@@ -314,6 +314,8 @@ def _is_cors_middleware(node: ast.AST, ctx: Context) -> bool:
 def cors_allow_all_middleware(node: ast.Call, ctx: Context) -> None:
     """`app.add_middleware(CORSMiddleware, allow_origins=["*"])`, `CORSMiddleware(app,
     allow_origins=["*"])`, `Middleware(CORSMiddleware, allow_origins=["*"])`."""
+    if not node.keywords:
+        return  # the cheap test first: this runs on every call
     origins = next((kw.value for kw in node.keywords if kw.arg == "allow_origins"), None)
     if origins is None:
         return
