@@ -24,9 +24,18 @@ def _enabled_codes(options: argparse.Namespace) -> Optional[FrozenSet[str]]:
         from flake8.style_guide import Decision, DecisionEngine
 
         decider = DecisionEngine(options)
-        return frozenset(
+        selected = frozenset(
             code for code in RULES if decider.decision_for(code) is Decision.Selected
         )
+        # -- opt-in rules (issue 4): flake8 lets an explicit `--select=BR` override the
+        # default ignore of an opt-in rule; the rule must be named more precisely
+        # (`--extend-select=BR034`, or its family `BR03`) to run, as RULES.md says.
+        chosen = tuple(getattr(options, "select", None) or ()) + tuple(getattr(options, "extend_select", None) or ())
+        return frozenset(
+            code for code in selected
+            if code not in DEFAULT_OFF or any(len(c) >= 4 and code.startswith(c) for c in chosen)
+        )
+        # -- end opt-in rules
     except Exception:
         LOG.debug("could not ask flake8 which codes are selected; running all", exc_info=True)
         return None

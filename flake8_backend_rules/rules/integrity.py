@@ -1,2 +1,553 @@
-"""BR03x data integrity under concurrency checks."""
+"""BR03x: data integrity under concurrency.
+
+Every check is registered on ``ast.Call`` with a cheap test of the method name first
+(`save`, `create`, `select_for_update`, ...). Only then does it ask for the function's
+flow facts (``txflow.flow_facts``: one walk per function, shared by the family) and for
+its own per-function verdicts, computed once and cached with ``ctx.frame_fact``; the call
+is reported when it is one of them.
+"""
 from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Set, Tuple
+
+from ..astutil import dotted_name, iter_nodes, short_source
+from ..context import Context, Frame
+from ..queries import WRITE_METHODS
+from ..txflow import FlowFacts, Modification, Write, catches, flow_facts, follows, inside, position
+from . import check
+
+_SAVES = frozenset({"save", "asave"})
+_CREATES = frozenset({"create", "acreate", "bulk_create", "abulk_create"})
+_EXISTENCE = frozenset({"exists", "aexists"})
+_ROW_PROBES = frozenset({"first", "afirst", "last", "alast"})
+_COUNTS = frozenset({"count", "acount"})
+_GETS = frozenset({"get", "aget"})
+_EXITS = (ast.Return, ast.Raise)
+_LOOP_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_EQUALITY = (ast.Eq, ast.NotEq, ast.Is, ast.IsNot, ast.In, ast.NotIn)
+_NOT_STATE = frozenset({"pk", "id"})
+_INSTANCE_WRITE_NAMES = frozenset({"save", "asave", "delete", "adelete"})
+_ANY_WRITE_NAMES = _INSTANCE_WRITE_NAMES | WRITE_METHODS
+
+
+def _is_write_call(node: ast.Call, names: frozenset) -> bool:
+    func = node.func
+    return isinstance(func, ast.Attribute) and func.attr in names
+
+
+def _write_at(facts: FlowFacts, node: ast.Call) -> Optional[Write]:
+    for write in facts.writes:
+        if write.node is node:
+            return write
+    return None
+
+
+def _is_model_class(ctx: Context, frame: Frame) -> bool:
+    cls = frame.class_frame
+    if cls is None:
+        return False
+    if any(base.endswith("Model") for base in cls.base_names):
+        return True
+    return ctx.kind.models and any(base not in ("", "object") for base in cls.base_names)
+
+
+# -- BR030 read-modify-write --------------------------------------------------------
+def _is_stored_row(name: str, ctx: Context, frame: Frame, facts: FlowFacts) -> bool:
+    """A row that exists in the database: `self` in a model method, a row fetched here,
+    a parameter or a loop variable. Not an instance built here (`Model(...)`,
+    `form.save(commit=False)`), whose fields nobody else can be changing yet."""
+    if name == frame.self_name:
+        return _is_model_class(ctx, frame)
+    bound = ctx.bindings(frame).get(name, ())
+    if not bound:
+        return name in facts.params or name in facts.loop_targets
+    fetched = facts.fetches.get(name, ())
+    return len(fetched) == len(bound) and not any(_creates(facts, f.value) for f in fetched)
+
+
+def _creates(facts: FlowFacts, value: ast.AST) -> bool:
+    info = facts.queries.get(id(value))
+    return info is not None and info.methods[-1] in ("create", "acreate", "get_or_create", "aget_or_create")
+
+
+def _unawait(node: ast.AST) -> ast.AST:
+    while isinstance(node, ast.Await):
+        node = node.value
+    return node
+
+
+def _is_numeric_delta(delta: ast.AST) -> bool:
+    """`+= 1`, `-= quantity`; not text or collections (`name += " (copy)"`), and not an
+    `F()` expression, which is the database-side fix itself."""
+    if isinstance(delta, ast.Constant):
+        return isinstance(delta.value, (int, float)) and not isinstance(delta.value, bool)
+    if isinstance(delta, (ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp,
+                          ast.SetComp, ast.DictComp)):
+        return False
+    for sub in iter_nodes(delta, into_scopes=False):
+        if isinstance(sub, ast.Call) and (dotted_name(sub.func) or "").rsplit(".", 1)[-1] in ("F", "ExpressionWrapper"):
+            return False
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, (str, bytes)):
+            return False
+    return True
+
+
+def _read_modify_writes(ctx: Context, frame: Frame) -> Dict[int, Modification]:
+    facts = flow_facts(ctx, frame)
+    found: Dict[int, Modification] = {}
+    if facts is None or not facts.modifications:
+        return found
+    for write in facts.writes:
+        if write.method not in _SAVES or write.receiver is None or "." in write.receiver:
+            continue
+        obj = write.receiver
+        if facts.is_locked(obj) or (obj == frame.self_name and facts.is_locked(obj)):
+            continue
+        at = position(write.node)
+        for mod in facts.modifications:
+            if mod.obj != obj or position(mod.node) >= at or not _is_numeric_delta(mod.delta):
+                continue
+            resets = facts.field_resets.get((obj, mod.attr), ())
+            if any(r < position(mod.node) for r in resets):
+                continue  # `obj.total = 0` earlier: the sum is computed here, not read
+            if not _is_stored_row(obj, ctx, frame, facts):
+                break
+            found[id(write.node)] = mod
+            break
+    return found
+
+
+@check("BR030", ast.Call)
+def read_modify_write(node: ast.Call, ctx: Context) -> None:
+    """`obj.stock -= n; obj.save()` on a row not locked with select_for_update(): two
+    concurrent requests read the same value and one decrement is lost (overselling)."""
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and func.attr in _SAVES and isinstance(func.value, ast.Name)):
+        return
+    if ctx.kind.migration or ctx.frame.kind != "function":
+        return
+    mod = ctx.frame_fact("br030.saves", _read_modify_writes).get(id(node))
+    if mod is None:
+        return
+    op = "-" if isinstance(mod.node, ast.AugAssign) and isinstance(mod.node.op, ast.Sub) else "+"
+    ctx.report("BR030", node, field=f"{mod.obj}.{mod.attr}", save=short_source(node, 40),
+               attr=mod.attr, op=op)
+
+
+# -- BR031 check-then-create ----------------------------------------------------------
+def _count_state(op: ast.cmpop, value: object) -> Optional[bool]:
+    """What `count() <op> value` says about existence, or None for capacity checks."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if value == 0:
+        if isinstance(op, ast.Eq) or isinstance(op, ast.LtE):
+            return False
+        if isinstance(op, (ast.NotEq, ast.Gt)):
+            return True
+    if value == 1:
+        if isinstance(op, ast.Lt):
+            return False
+        if isinstance(op, ast.GtE):
+            return True
+    return None
+
+
+def _binding_before(ctx: Context, frame: Frame, name: str, at: ast.AST) -> Optional[ast.AST]:
+    where = position(at)
+    values = [v for p, v in ctx.bindings(frame).get(name, ()) if p < where]
+    return _unawait(values[-1]) if values else None
+
+
+def _existence_facts(test: ast.AST, truth: bool, facts: FlowFacts, ctx: Context, frame: Frame,
+                     depth: int = 0) -> List[Tuple[ast.Call, bool]]:
+    """The existence checks whose outcome is known when ``test`` is ``truth``: a list of
+    (query call, rows exist). `if not X.objects.filter(..).exists():` gives, for the
+    body, [(the exists() call, False)]."""
+    if depth > 8:
+        return []
+    node = test
+    if isinstance(node, ast.NamedExpr):
+        node = node.value
+    node = _unawait(node)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return _existence_facts(node.operand, not truth, facts, ctx, frame, depth + 1)
+    if isinstance(node, ast.BoolOp):
+        if isinstance(node.op, ast.And) is truth:
+            out: List[Tuple[ast.Call, bool]] = []
+            for value in node.values:
+                out.extend(_existence_facts(value, truth, facts, ctx, frame, depth + 1))
+            return out
+        return []
+    if isinstance(node, ast.Name):
+        value = _binding_before(ctx, frame, node.id, test)
+        if isinstance(value, ast.Call):
+            return _existence_facts(value, truth, facts, ctx, frame, depth + 1)
+        return []
+    if isinstance(node, ast.Call):
+        info = facts.queries.get(id(node))
+        if info is not None and info.methods[-1] in _EXISTENCE | _ROW_PROBES:
+            return [(node, truth)]
+        return []
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        left, op, right = node.left, node.ops[0], node.comparators[0]
+        left = _unawait(left)
+        if isinstance(left, ast.Name):
+            bound = _binding_before(ctx, frame, left.id, test)
+            left = bound if isinstance(bound, ast.Call) else left
+        if not isinstance(left, ast.Call):
+            return []
+        info = facts.queries.get(id(left))
+        if info is None:
+            return []
+        method = info.methods[-1]
+        if method in _COUNTS and isinstance(right, ast.Constant):
+            state = _count_state(op, right.value)
+            if state is None:
+                return []  # a capacity check (`count() >= seats`)
+            return [(left, state if truth else not state)]
+        if method in _ROW_PROBES and isinstance(right, ast.Constant) and right.value is None:
+            if isinstance(op, ast.Is):
+                return [(left, not truth)]
+            if isinstance(op, ast.IsNot):
+                return [(left, truth)]
+    return []
+
+
+def _creation_base(write: Write, facts: FlowFacts) -> Optional[str]:
+    """The model a write creates rows of: `X.objects.create(...)`, `X(...).save()`,
+    `obj = X(...); obj.save()`."""
+    if write.info is not None:
+        return write.base if write.method in _CREATES else None
+    if write.method not in _SAVES:
+        return None
+    if write.base is not None:
+        return write.base
+    if write.receiver is not None and "." not in write.receiver:
+        return facts.constructed.get(write.receiver)
+    return None
+
+
+def _ends_with_exit(body: List[ast.stmt], exits: Tuple[type, ...]) -> bool:
+    return bool(body) and isinstance(body[-1], exits)
+
+
+def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
+    facts = flow_facts(ctx, frame)
+    found: Dict[int, str] = {}
+    if facts is None:
+        return found
+    creations = [(w, _creation_base(w, facts)) for w in facts.writes]
+    creations = [(w, b) for w, b in creations if b is not None and not w.site.integrity]
+
+    def unlocked_check(call: ast.Call) -> bool:
+        # a check on a locked queryset inside atomic() is serialised by the lock
+        return not (facts.query_locked.get(id(call)) and facts.in_atomic(call))
+
+    def report(write: Write, call: ast.Call) -> None:
+        found.setdefault(id(write.node), short_source(call, 50))
+
+    for stmt, path in facts.ifs:
+        known_true = _existence_facts(stmt.test, True, facts, ctx, frame)
+        known_false = _existence_facts(stmt.test, False, facts, ctx, frame)
+        if not known_true and not known_false:
+            continue
+        exits = _ends_with_exit(stmt.body, _LOOP_EXITS)
+        for write, base in creations:
+            wpath = write.site.path
+            if inside(wpath, stmt, "body", path):
+                regions = known_true
+            elif follows(path, wpath, stmt):
+                in_else = inside(wpath, stmt, "orelse", path)
+                regions = known_false if (in_else or exits) else []
+            else:
+                continue
+            for call, exists in regions:
+                if not exists and facts.query_bases.get(id(call)) == base and unlocked_check(call):
+                    report(write, call)
+                    break
+        _model_save_shape(ctx, frame, facts, stmt, path, known_true + known_false, found, unlocked_check)
+    for stmt, path in facts.tries:
+        _get_or_create_by_hand(stmt, path, facts, creations, found)
+    return found
+
+
+def _model_save_shape(ctx: Context, frame: Frame, facts: FlowFacts, stmt: ast.If, path,
+                      checks: List[Tuple[ast.Call, bool]], found: Dict[int, str], unlocked_check) -> None:
+    """In a model's own `save()`: `if not X.objects.filter(...).exists(): self.flag = True`
+    then `super().save()`: the flag ("first address is primary") is decided by a check
+    a concurrent save can pass too."""
+    if getattr(frame.node, "name", "") not in ("save", "asave") or frame.class_frame is None:
+        return
+    own = {frame.class_frame.name, f"{frame.self_name}.__class__"}
+    relevant = [call for call, _ in checks if facts.query_bases.get(id(call)) in own and unlocked_check(call)]
+    if not relevant:
+        return
+    sets_flag = any(
+        isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == frame.self_name
+        for branch in (stmt.body, stmt.orelse) for s in branch for n in iter_nodes(s, into_scopes=False)
+        if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+    )
+    if not sets_flag:
+        return
+    for write in facts.writes:
+        if write.method in _SAVES and write.receiver in ("super()", frame.self_name) \
+                and follows(path, write.site.path, stmt) and not write.site.integrity:
+            found.setdefault(id(write.node), short_source(relevant[0], 50))
+            return
+
+
+def _get_or_create_by_hand(stmt: ast.AST, path, facts: FlowFacts,
+                           creations: List[Tuple[Write, str]], found: Dict[int, str]) -> None:
+    """`try: X.objects.get(...) except X.DoesNotExist: X.objects.create(...)`."""
+    gets = [
+        (site.node, facts.query_bases.get(id(site.node)))
+        for site in facts.calls
+        if id(site.node) in facts.queries and facts.queries[id(site.node)].methods[-1] in _GETS
+        and inside(site.path, stmt, "body", path) and not facts.query_locked.get(id(site.node))
+    ]
+    if not gets:
+        return
+    for k, handler in enumerate(stmt.handlers):  # type: ignore[attr-defined]
+        if not catches(handler, ("DoesNotExist",)):
+            continue
+        field = f"handler{k}"
+        for write, base in creations:
+            in_handler = inside(write.site.path, stmt, field, path)
+            built_in_handler = write.info is None and write.receiver is not None and follows(path, write.site.path, stmt) \
+                and _constructed_in(write.receiver, handler)
+            if not (in_handler or built_in_handler):
+                continue
+            for call, get_base in gets:
+                if get_base == base:
+                    found.setdefault(id(write.node), short_source(call, 50))
+                    break
+
+
+def _constructed_in(name: str, handler: ast.ExceptHandler) -> bool:
+    for stmt in handler.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+            return True
+    return False
+
+
+@check("BR031", ast.Call)
+def check_then_create(node: ast.Call, ctx: Context) -> None:
+    """A row created after an existence check on the same model: two requests pass the
+    check together and both create (duplicate rows, two "primary" addresses)."""
+    if not _is_write_call(node, _CREATES | _SAVES):
+        return
+    if ctx.kind.migration or ctx.frame.kind != "function":
+        return
+    checked = ctx.frame_fact("br031.creates", _check_then_creates).get(id(node))
+    if checked is not None:
+        ctx.report("BR031", node, write=short_source(node, 40), check=checked)
+
+
+# -- BR032 unlocked-check-then-write --------------------------------------------------
+def _rooted_at(node: ast.AST, name: str) -> bool:
+    """`order.status`, `order.members.count()`: an expression reading the row's state."""
+    for sub in iter_nodes(node, into_scopes=False):
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == name:
+            return True
+    return False
+
+
+def _is_field(node: ast.AST, name: str) -> bool:
+    """`order.status`, `order.customer.is_active` (attributes only, no calls)."""
+    if not isinstance(node, ast.Attribute):
+        return False
+    attrs: List[str] = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == name and attrs[-1] not in _NOT_STATE
+
+
+def _is_literal(node: ast.AST) -> bool:
+    """A constant, a collection of constants, or a named constant (`OrderStatus.PAID`,
+    `STATUS_DRAFT`): not a value of the request such as `request.user`."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_is_literal(e) for e in node.elts)
+    text = dotted_name(node)
+    if text is None:
+        return False
+    last = text.rsplit(".", 1)[-1]
+    return (last.isupper() and len(last) > 1) or ("." in text and text[:1].isupper())
+
+
+def _guards_state_of(test: ast.AST, name: str) -> bool:
+    """Does ``test`` check the state of row ``name`` (RULES.md, BR032: ordering
+    comparisons on it, a field compared with a literal, a truth test of a field)?"""
+    stack = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            stack.append(node.operand)
+        elif isinstance(node, ast.BoolOp):
+            stack.extend(node.values)
+        elif _is_field(node, name):
+            return True
+        elif isinstance(node, ast.Compare):
+            operands = [node.left] + list(node.comparators)
+            for op, left, right in zip(node.ops, operands, operands[1:]):
+                if isinstance(op, _ORDERING) and (_rooted_at(left, name) or _rooted_at(right, name)):
+                    return True
+                if isinstance(op, _EQUALITY) and (
+                    (_is_field(left, name) and _is_literal(right)) or (_is_field(right, name) and _is_literal(left))
+                ):
+                    return True
+    return False
+
+
+def _counts_for_br032(write: Write, facts: FlowFacts) -> bool:
+    if write.info is not None:
+        return True
+    receiver = write.receiver
+    return receiver is not None and (receiver in facts.fetches or receiver in facts.constructed)
+
+
+def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, str]]:
+    facts = flow_facts(ctx, frame)
+    found: Dict[int, Tuple[str, str]] = {}
+    if facts is None or not facts.fetches:
+        return found
+    writes = sorted((w for w in facts.writes if _counts_for_br032(w, facts)), key=lambda w: position(w.node))
+    if not writes:
+        return found
+    for stmt, path in facts.ifs:
+        if not _ends_with_exit(stmt.body, _EXITS):
+            continue
+        for name, fetches in facts.fetches.items():
+            if facts.is_locked(name):
+                continue
+            if not any(position(f.node) < position(stmt) for f in fetches):
+                continue
+            if not _guards_state_of(stmt.test, name):
+                continue
+            for write in writes:
+                if follows(path, write.site.path, stmt):
+                    found.setdefault(id(write.node), (name, short_source(stmt.test, 50)))
+                    break
+    return found
+
+
+@check("BR032", ast.Call)
+def unlocked_check_then_write(node: ast.Call, ctx: Context) -> None:
+    """A row fetched without a lock, its state checked, then a write: two requests pass
+    the check on the same old state (paying twice, spending a revoked key)."""
+    if not _is_write_call(node, _ANY_WRITE_NAMES):
+        return
+    if ctx.kind.migration or ctx.frame.kind != "function":
+        return
+    hit = ctx.frame_fact("br032.writes", _unlocked_check_then_writes).get(id(node))
+    if hit is not None:
+        row, guard = hit
+        ctx.report("BR032", node, row=row, guard=guard, write=short_source(node, 40))
+
+
+# -- BR033 select-for-update-outside-atomic -------------------------------------------
+def _stays_lazy(outer: ast.Call, facts: FlowFacts, ctx: Context, frame: Frame) -> bool:
+    """The locked queryset is returned (or yielded) unevaluated, directly or through a
+    local: the caller evaluates it, maybe inside its own atomic block."""
+    info = facts.queries.get(id(outer))
+    if info is not None and info.methods[-1] not in _LAZY_ENDS:
+        return False
+    if id(outer) in facts.returned_calls:
+        return True
+    for name in facts.returned_names:
+        for _, value in ctx.bindings(frame).get(name, ()):
+            if value is outer:
+                return True
+    return False
+
+
+_LAZY_ENDS = frozenset(
+    "all filter exclude order_by annotate values values_list distinct only defer select_related"
+    " prefetch_related select_for_update using reverse none union".split()
+)
+
+
+@check("BR033", ast.Call)
+def select_for_update_outside_atomic(node: ast.Call, ctx: Context) -> None:
+    """`select_for_update()` evaluated with no atomic block open: Django raises
+    TransactionManagementError in autocommit mode (and no lock would outlive the query)."""
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "select_for_update"):
+        return
+    if ctx.kind.migration:
+        return
+    facts = flow_facts(ctx)
+    if facts is None or facts.in_atomic(node):
+        return
+    outer = next((o for site, o in facts.sfu_links if site.node is node), node)
+    if _stays_lazy(outer, facts, ctx, ctx.frame):
+        return
+    ctx.report("BR033", node, expr=short_source(outer, 50))
+
+
+# -- BR034 multi-write-without-atomic -------------------------------------------------
+def _counts_for_br034(write: Write, facts: FlowFacts, ctx: Context, frame: Frame) -> bool:
+    if write.info is not None or write.base is not None or write.receiver == "super()":
+        return True
+    receiver = write.receiver
+    if receiver is None or "." in receiver:
+        return False
+    if receiver == frame.self_name:
+        return _is_model_class(ctx, frame)
+    if receiver in facts.query_locals or receiver in facts.constructed:
+        return True
+    return (receiver in facts.loop_targets or receiver in facts.params) and not _looks_non_orm(receiver)
+
+
+# Receivers whose save()/delete() is not a model's: sessions, caches, files, clients.
+_NON_ORM_WORDS = ("session", "cache", "storage", "file", "request", "response", "client",
+                  "redis", "buffer", "stream", "image", "store", "serializer", "form")
+
+
+def _looks_non_orm(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in _NON_ORM_WORDS)
+
+
+def _unguarded_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, int]]:
+    facts = flow_facts(ctx, frame)
+    found: Dict[int, Tuple[str, int]] = {}
+    if facts is None or facts.covered:
+        return found
+    seen: Set[Tuple[int, int]] = set()
+    writes: List[Write] = []
+    for write in sorted(facts.writes, key=lambda w: position(w.node)):
+        if write.site.atomic or not _counts_for_br034(write, facts, ctx, frame):
+            continue
+        where = position(write.node)
+        if where in seen:
+            continue
+        seen.add(where)
+        writes.append(write)
+    if len(writes) < 2:
+        return found
+    first = short_source(writes[0].node, 40)
+    for n, write in enumerate(writes[1:], start=2):
+        found[id(write.node)] = (first, n)
+    return found
+
+
+@check("BR034", ast.Call)
+def multi_write_without_atomic(node: ast.Call, ctx: Context) -> None:
+    """Several ORM writes with no atomic block: a failure after the first leaves the
+    data half-changed (an order without its lines, stock taken for a failed payment)."""
+    if not _is_write_call(node, _ANY_WRITE_NAMES):
+        return
+    if ctx.kind.migration or ctx.frame.kind != "function":
+        return
+    hit = ctx.frame_fact("br034.writes", _unguarded_writes).get(id(node))
+    if hit is not None:
+        first, n = hit
+        ctx.report("BR034", node, write=short_source(node, 40), first=first, n=n)
