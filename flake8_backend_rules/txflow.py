@@ -35,7 +35,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from .astutil import call_name, dotted_name, iter_nodes, target_names
 from .context import Context, Frame
-from .queries import QueryInfo, analyse_chain, chain_links
+from .queries import QUERYSET_RETURNING, QueryInfo, analyse_chain, chain_links
 
 KEY = "br03.txflow"
 
@@ -68,12 +68,13 @@ def end_position(node: ast.AST) -> Position:
 
 def is_atomic_expr(expr: ast.AST, ctx: Context) -> bool:
     """`transaction.atomic`, `atomic(using=...)`, a project wrapper whose name says atomic
-    (`traced_atomic_transaction()`), or `method_decorator(transaction.atomic)`."""
+    or transaction (`traced_atomic_transaction()`, `transaction_with_commit_on_errors()`:
+    such wrappers open one), or `method_decorator(transaction.atomic)`."""
     target = expr.func if isinstance(expr, ast.Call) else expr
     name = ctx.resolve(target) or dotted_name(target) or ""
     last = name.rsplit(".", 1)[-1].lower()
-    if "atomic" in last and not last.startswith("non_atomic"):
-        return True
+    if ("atomic" in last or "transaction" in last) and not last.startswith("non_atomic"):
+        return True  # `atomic`, saleor's `transaction_with_commit_on_errors()`
     if isinstance(expr, ast.Call) and last == "method_decorator":
         return any(is_atomic_expr(arg, ctx) for arg in expr.args)
     return False
@@ -193,6 +194,14 @@ class FlowFacts:
         self.paths: Dict[int, Path] = {}  # statement id -> block path
         self.nested_atomic: Set[int] = set()  # nested defs/lambdas inside atomic blocks
         self.returned_names: Set[str] = set()
+        self.returned_values: List[ast.AST] = []
+        # the function hands rows locked with select_for_update() to its caller
+        # (`return qs.select_for_update().first()`, `return locked_row`): a lock-taking
+        # helper, made to be called inside the caller's transaction
+        self.returns_locked = False
+        # the function asks whether a transaction is open (`in_atomic_block`,
+        # `get_autocommit()`) and so decides for itself
+        self.checks_atomic = False
         self.returned_calls: Set[int] = set()
         self.field_resets: Dict[Tuple[str, str], List[Position]] = {}
         self.constructed: Dict[str, str] = {}  # local -> class text for `x = Model(...)`
@@ -432,6 +441,7 @@ class _Builder:
     def _note_returned(self, value: ast.AST) -> None:
         """What a `return`/`yield` hands over as it is: `return qs`, `return a, b`,
         `return X.objects.filter(...)` (not what it merely reads: `return qs.count()`)."""
+        self.facts.returned_values.append(value)
         values = value.elts if isinstance(value, ast.Tuple) else [value]
         for item in values:
             if isinstance(item, ast.Name):
@@ -483,6 +493,8 @@ class _Builder:
                     if node is not root and atomic:
                         facts.nested_atomic.add(id(node))
                     continue
+                if isinstance(node, ast.Attribute) and node.attr == "in_atomic_block":
+                    facts.checks_atomic = True
                 if not isinstance(node, ast.Call):
                     continue
                 site = CallSite(node, here, atomic, integrity)
@@ -495,6 +507,8 @@ class _Builder:
         call = site.node
         func = call.func
         key = id(call)
+        if isinstance(func, ast.Attribute) and func.attr in ("get_autocommit", "in_atomic_block"):
+            facts.checks_atomic = True
         if isinstance(func, ast.Attribute) and func.attr == "select_for_update":
             facts.sfu_links.append((site, call))
         if key in self._inner:
@@ -552,6 +566,31 @@ class _Builder:
         for name in self.ctx.bindings(self.frame):
             if self._is_query_local(name):
                 facts.query_locals.add(name)
+        if facts.sfu_links:
+            facts.returns_locked = any(self._hands_locked(value) for value in facts.returned_values)
+
+    def _hands_locked(self, value: ast.AST) -> bool:
+        """Does a returned value carry locked rows: the locked queryset or row itself,
+        in a tuple, or as an argument of a returned call (`tuple(locked_qs)`,
+        `get_node_or_error(info, pk, qs=locked_qs)`)? A value read from them (`row.stock`,
+        `locked_qs.count()`) does not."""
+        stack = [value]
+        while stack:
+            node = _unawait(stack.pop())
+            if isinstance(node, ast.Name):
+                if self.chain_has_sfu(node):
+                    return True
+            elif isinstance(node, (ast.Tuple, ast.List)):
+                stack.extend(node.elts)
+            elif isinstance(node, ast.Call):
+                links, _ = chain_links(node)
+                if links and self.chain_has_sfu(node):
+                    if links[-1][0] in _ROW_METHODS or links[-1][0] in QUERYSET_RETURNING:
+                        return True
+                    continue
+                stack.extend(node.args)
+                stack.extend(kw.value for kw in node.keywords)
+        return False
 
 
 _WRITE_NAMES = frozenset(

@@ -18,11 +18,6 @@ def add_to_order(order_id, product_id, quantity):
     order.save()
 
 
-def lock_order(order_id):
-    # BR033: select_for_update() outside transaction.atomic() raises at runtime
-    return Order.objects.select_for_update().get(pk=order_id).status
-
-
 def add_to_order_safely(order_id, product_id, quantity):
     # near-miss: the row is locked inside atomic(), the count is updated in the database
     with transaction.atomic():

@@ -54,9 +54,11 @@ RULES: Tuple[Rule, ...] = (
                 if not updated:
                     raise OutOfStock(product_id)
             """,
-        notes="Only rows that exist in the database count: `self` in a model class, a row "
-        "fetched in the function, a parameter or a loop variable; an instance built in the "
-        "function (`Model(...)`, `form.save(commit=False)`) is nobody else's yet. A row "
+        notes="Only rows this function read from the database count: `self` in a model "
+        "class, a row fetched in the function, a loop variable over a query run in it. An "
+        "instance built in the function (`Model(...)`, `form.save(commit=False)`) is nobody "
+        "else's yet, and a parameter is left alone: its caller may hold the lock (real "
+        "helpers such as `charge_gift_card(gift_card, ...)` are called on locked rows). A row "
         "locked in the function is silent: fetched or iterated with `select_for_update()`, "
         "or named in a `select_for_update()` query's filter (`select_for_update().get(pk="
         "obj.pk)`). Text and collection deltas (`name += \" (copy)\"`) and `F()` "
@@ -171,38 +173,55 @@ RULES: Tuple[Rule, ...] = (
         message="`{expr}` runs outside transaction.atomic(): Django raises "
         "TransactionManagementError in autocommit mode; wrap the read and the writes in "
         "`with transaction.atomic():`",
-        what="Finds `.select_for_update(` in a function with no enclosing `with "
-        "transaction.atomic():`, `@transaction.atomic` (with or without arguments) or "
-        "`@atomic`.",
+        what="Finds `.select_for_update(` in a function that owns its transaction (a "
+        "request handler, a task, a management command's `handle()`) with no enclosing "
+        "`with transaction.atomic():`, `@transaction.atomic` (with or without arguments) "
+        "or `@atomic`.",
         why="Outside a transaction a row lock would end with the query itself, so Django "
         "refuses: evaluating the queryset raises `TransactionManagementError` in "
         "autocommit mode. The code fails the first time it runs outside a test that wraps "
         "everything in a transaction.",
         bad="""
+            from django.http import JsonResponse
+            from rest_framework.decorators import api_view
+
             from shop.models import Product
 
 
-            def reserve(product_id):
+            @api_view(["POST"])
+            def reserve(request, product_id):
                 product = Product.objects.select_for_update().get(pk=product_id)
-                return product.stock
+                return JsonResponse({"stock": product.stock})
             """,
         good="""
             from django.db import transaction
+            from django.http import JsonResponse
+            from rest_framework.decorators import api_view
 
             from shop.models import Product
 
 
-            def reserve(product_id, quantity):
+            @api_view(["POST"])
+            def reserve(request, product_id):
                 with transaction.atomic():
                     product = Product.objects.select_for_update().get(pk=product_id)
-                    product.stock -= quantity
+                    product.stock -= int(request.data["quantity"])
                     product.save()
+                return JsonResponse({"stock": product.stock})
             """,
-        notes="A locked queryset that is returned (or yielded) without being evaluated, "
-        "directly or through a local, is silent: the caller evaluates it, perhaps in its "
-        "own atomic block. Wrappers whose name says atomic (`traced_atomic_transaction()`) "
-        "count as atomic blocks. Migrations (atomic by default) are not checked. Not seen: "
-        "a caller's atomic block around a helper, and `ATOMIC_REQUESTS`. " + _FLOW_NOTE,
+        notes="Other functions are taken to be helpers their callers run inside "
+        "`atomic()`: on real code (saleor's checkout, gift-card and payment helpers, "
+        "taiga's `ref_uniquely`) every `select_for_update()` outside a visible atomic "
+        "block was such a helper, called from an atomic caller, mostly in another module "
+        "where a per-function analysis cannot look. For the same reason a function that "
+        "hands the locked rows to its caller (returns or yields the locked queryset or "
+        "row, directly, through a local or as an argument) is silent, as is one that asks "
+        "`connection.in_atomic_block`/`get_autocommit()` itself. `select_for_update()` "
+        "chained into `.update()`/`.delete()` is silent: Django drops the lock there and "
+        "raises nothing. Wrappers whose name says atomic or transaction "
+        "(`traced_atomic_transaction()`, `transaction_with_commit_on_errors()`) count as "
+        "atomic blocks. Not seen: `ATOMIC_REQUESTS = True`, which wraps every view. "
+        "Migrations (atomic by default) are not checked. " + _FLOW_NOTE,
     ),
     Rule(
         code="BR034",

@@ -55,16 +55,28 @@ def _is_model_class(ctx: Context, frame: Frame) -> bool:
 
 # -- BR030 read-modify-write --------------------------------------------------------
 def _is_stored_row(name: str, ctx: Context, frame: Frame, facts: FlowFacts) -> bool:
-    """A row that exists in the database: `self` in a model method, a row fetched here,
-    a parameter or a loop variable. Not an instance built here (`Model(...)`,
-    `form.save(commit=False)`), whose fields nobody else can be changing yet."""
+    """A row this function read from the database without a lock: `self` in a model
+    method, a row fetched here (`.get()`, `.first()`, `get_object_or_404()`), or a loop
+    variable over a query run here. Not an instance built here (`Model(...)`,
+    `form.save(commit=False)`), whose fields nobody else can be changing yet, and not a
+    parameter: the caller may hold the lock (saleor's `charge_gift_card(gift_card, ...)`
+    is called on a row its caller locked)."""
     if name == frame.self_name:
         return _is_model_class(ctx, frame)
     bound = ctx.bindings(frame).get(name, ())
     if not bound:
-        return name in facts.params or name in facts.loop_targets
+        iterable = facts.loop_iterables.get(name)
+        return iterable is not None and _is_query_here(iterable, facts)
     fetched = facts.fetches.get(name, ())
-    return len(fetched) == len(bound) and not any(_creates(facts, f.value) for f in fetched)
+    return len(fetched) == len(bound)
+
+
+def _is_query_here(expr: ast.AST, facts: FlowFacts) -> bool:
+    """A query expression run in this function (directly or through a local)."""
+    expr = _unawait(expr)
+    if isinstance(expr, ast.Call):
+        return id(expr) in facts.queries
+    return isinstance(expr, ast.Name) and expr.id in facts.query_locals
 
 
 def _creates(facts: FlowFacts, value: ast.AST) -> bool:
@@ -453,25 +465,44 @@ def unlocked_check_then_write(node: ast.Call, ctx: Context) -> None:
 
 
 # -- BR033 select-for-update-outside-atomic -------------------------------------------
-def _stays_lazy(outer: ast.Call, facts: FlowFacts, ctx: Context, frame: Frame) -> bool:
-    """The locked queryset is returned (or yielded) unevaluated, directly or through a
-    local: the caller evaluates it, maybe inside its own atomic block."""
-    info = facts.queries.get(id(outer))
-    if info is not None and info.methods[-1] not in _LAZY_ENDS:
-        return False
+def _hands_over_the_lock(outer: ast.Call, facts: FlowFacts, ctx: Context, frame: Frame) -> bool:
+    """The locked rows go to the caller: the function returns (or yields) a locked
+    queryset or row, directly, through a local or as an argument (`return
+    get_node_or_error(info, pk, qs=locked_qs)`). Such a lock-taking helper is made to be
+    called inside its caller's transaction, and an unevaluated queryset is evaluated
+    there anyway."""
+    if facts.returns_locked:
+        return True
     if id(outer) in facts.returned_calls:
         return True
-    for name in facts.returned_names:
-        for _, value in ctx.bindings(frame).get(name, ()):
-            if value is outer:
-                return True
-    return False
+    return any(value is outer for name in facts.returned_names for _, value in ctx.bindings(frame).get(name, ()))
 
 
-_LAZY_ENDS = frozenset(
-    "all filter exclude order_by annotate values values_list distinct only defer select_related"
-    " prefetch_related select_for_update using reverse none union".split()
-)
+def _owns_its_transaction(ctx: Context, frame: Frame) -> bool:
+    """Code no caller wraps in a transaction: a request handler (RULES.md vocabulary), a
+    task, a management command's `handle()`. Any other function may be a helper its
+    caller runs inside `atomic()`: on real code (saleor's checkout and payment helpers,
+    taiga's `ref_uniquely`) every `select_for_update()` outside a visible atomic block was
+    one, called from an atomic caller, usually in another module."""
+    while frame.kind == "lambda" and frame.parent is not None:
+        frame = frame.parent
+    if frame.kind != "function":
+        return False
+    if ctx.is_request_handler(frame):
+        return True
+    if ctx.in_task_context():
+        return True
+    cls = frame.class_frame
+    return cls is not None and getattr(frame.node, "name", "") == "handle" and any(
+        base.endswith("Command") for base in cls.base_names
+    )
+
+
+def _lock_is_ignored(outer: ast.Call, facts: FlowFacts) -> bool:
+    """`select_for_update().filter(...).update(...)`/`.delete()`: Django drops the lock
+    for an UPDATE or DELETE (which lock the rows themselves) and raises nothing."""
+    info = facts.queries.get(id(outer))
+    return info is not None and info.methods[-1] in ("update", "aupdate", "delete", "adelete")
 
 
 @check("BR033", ast.Call)
@@ -484,10 +515,12 @@ def select_for_update_outside_atomic(node: ast.Call, ctx: Context) -> None:
     if ctx.kind.migration:
         return
     facts = flow_facts(ctx)
-    if facts is None or facts.in_atomic(node):
+    if facts is None or facts.in_atomic(node) or facts.checks_atomic:
+        return
+    if not _owns_its_transaction(ctx, ctx.frame):
         return
     outer = next((o for site, o in facts.sfu_links if site.node is node), node)
-    if _stays_lazy(outer, facts, ctx, ctx.frame):
+    if _hands_over_the_lock(outer, facts, ctx, ctx.frame) or _lock_is_ignored(outer, facts):
         return
     ctx.report("BR033", node, expr=short_source(outer, 50))
 
