@@ -111,6 +111,21 @@ def follows(earlier: Path, later: Path, owner: ast.AST) -> bool:
     return False
 
 
+def exclusive(first: Path, second: Path, owners: Dict[int, ast.AST]) -> bool:
+    """Can the statements at ``first`` and ``second`` never both run in one call: the
+    body and the ``else`` of one ``if``, two ``case`` blocks, two handlers of one
+    ``try``? (A ``try`` body and its handler can both run; so can a loop's iterations.)"""
+    for mine, theirs in zip(first, second):
+        if mine == theirs:
+            continue
+        if mine[0] != theirs[0] or mine[1] == theirs[1]:
+            return False
+        if isinstance(owners.get(mine[0]), ast.If):
+            return True
+        return mine[1][:4] == theirs[1][:4] and mine[1][:4] in ("case", "hand")
+    return False
+
+
 def inside(path: Path, owner: ast.AST, field: str, owner_path: Path) -> bool:
     """Is ``path`` inside block ``field`` of statement ``owner`` (at ``owner_path``)?"""
     n = len(owner_path)
@@ -192,6 +207,7 @@ class FlowFacts:
         self.ifs: List[Tuple[ast.If, Path]] = []
         self.tries: List[Tuple[ast.AST, Path]] = []
         self.paths: Dict[int, Path] = {}  # statement id -> block path
+        self.owners: Dict[int, ast.AST] = {}  # id -> statement owning a block (for paths)
         self.nested_atomic: Set[int] = set()  # nested defs/lambdas inside atomic blocks
         self.returned_names: Set[str] = set()
         self.returned_values: List[ast.AST] = []
@@ -351,6 +367,7 @@ class _Builder:
             if index >= len(stmts):
                 continue
             stmt = stmts[index]
+            facts.owners[id(owner)] = owner
             here = path + ((id(owner), field, index),)
             facts.paths[id(stmt)] = here
             stack.append((owner, field, stmts, path, atomic, integrity, index + 1))
@@ -520,7 +537,7 @@ class _Builder:
             facts.queries[key] = info
             facts.query_bases[key] = self.base_of(info)
             facts.query_locked[key] = self.chain_has_sfu(call)
-            if info.is_write:
+            if info.is_write and not _is_file_field_delete(info):
                 method = next(m for m in reversed(info.methods) if m in _WRITE_NAMES)
                 facts.writes.append(Write(site, method, self.base_of(info), None, info))
             return
@@ -602,6 +619,13 @@ _WRITE_NAMES = frozenset(
 def _build(ctx: Context, frame: Frame) -> FlowFacts:
     facts = FlowFacts()
     return _Builder(ctx, frame, facts).build()
+
+
+def _is_file_field_delete(info: QueryInfo) -> bool:
+    """`self.image.delete(save=False)`: a FieldFile's delete (a related manager's
+    `delete()` takes no arguments)."""
+    call = info.node
+    return info.kind == "related" and info.methods == ("delete",) and bool(call.keywords or call.args)
 
 
 def _unawait(node: ast.AST) -> ast.AST:

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from ..astutil import dotted_name, iter_nodes, short_source
 from ..context import Context, Frame
 from ..queries import WRITE_METHODS
-from ..txflow import FlowFacts, Modification, Write, catches, flow_facts, follows, inside, position
+from ..txflow import FlowFacts, Modification, Write, catches, exclusive, flow_facts, follows, inside, position
 from . import check
 
 _SAVES = frozenset({"save", "asave"})
@@ -418,7 +418,33 @@ def _guards_state_of(test: ast.AST, name: str) -> bool:
     return False
 
 
+def _is_now_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] in ("now", "utcnow")
+
+
+def _is_timestamp_field(name: str) -> bool:
+    return name.startswith("last_") or name.endswith(("_at", "_on", "_time", "_seen"))
+
+
+def _only_touches_timestamps(write: Write) -> bool:
+    """`Token.objects.filter(pk=t.pk).update(last_used=timezone.now())`,
+    `session.save(update_fields=["last_seen_at"])`: bookkeeping that records when, not
+    a state change the guard protects (netbox's token authentication)."""
+    node = write.node
+    if write.method in ("update", "aupdate"):
+        return bool(node.keywords) and all(kw.arg is not None and _is_now_call(kw.value) for kw in node.keywords) \
+            and not node.args
+    if write.method in _SAVES:
+        for kw in node.keywords:
+            if kw.arg == "update_fields" and isinstance(kw.value, (ast.List, ast.Tuple)) and kw.value.elts:
+                names = [e.value for e in kw.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                return len(names) == len(kw.value.elts) and all(_is_timestamp_field(n) for n in names)
+    return False
+
+
 def _counts_for_br032(write: Write, facts: FlowFacts) -> bool:
+    if _only_touches_timestamps(write):
+        return False
     if write.info is not None:
         return True
     receiver = write.receiver
@@ -564,11 +590,10 @@ def _unguarded_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, int]]:
             continue
         seen.add(where)
         writes.append(write)
-    if len(writes) < 2:
-        return found
-    first = short_source(writes[0].node, 40)
-    for n, write in enumerate(writes[1:], start=2):
-        found[id(write.node)] = (first, n)
+    for index, write in enumerate(writes):
+        before = [w for w in writes[:index] if not exclusive(w.site.path, write.site.path, facts.owners)]
+        if before:
+            found[id(write.node)] = (short_source(before[0].node, 40), len(before) + 1)
     return found
 
 
