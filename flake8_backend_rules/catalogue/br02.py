@@ -115,7 +115,8 @@ Rule(
                     logger.exception("inventory sync failed for %s", sku)
             """,
         options=("backend-error-reporters",),
-        notes="Silent when the handler re-raises (the traceback travels on), or keeps the "
+        notes="Silent when the handler re-raises (the traceback travels on; a Celery "
+        "task's `self.retry(exc=exc)` raises too), or keeps the "
         "traceback some other way: `logger.exception(...)`, `exc_info=` on any log call "
         "(or `**kwargs`, which may carry it), Sentry's `capture_exception`, a configured "
         "`backend-error-reporters` callable, or the `traceback` module "

@@ -186,9 +186,17 @@ def _keeps_traceback(handler: ast.ExceptHandler, log_calls: List[ast.Call], ctx:
             return True
     for stmt in handler.body:
         for node in iter_nodes(stmt, into_scopes=False):
-            if isinstance(node, ast.Call) and ctx.resolve(node.func) in _TRACEBACK_KEEPERS:
+            if isinstance(node, ast.Call) and (ctx.resolve(node.func) in _TRACEBACK_KEEPERS or _is_task_retry(node)):
                 return True
     return False
+
+
+def _is_task_retry(call: ast.Call) -> bool:
+    """`self.retry(exc=exc)` in a Celery task raises `Retry` itself (no `raise` needed)
+    and Celery logs the exception it carries."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr == "retry" and isinstance(func.value, ast.Name) \
+        and func.value.id in ("self", "task")
 
 
 def _calls_in_this_scope(handler: ast.ExceptHandler, calls: List[ast.Call]) -> List[ast.Call]:
