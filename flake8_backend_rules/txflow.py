@@ -61,11 +61,6 @@ def position(node: ast.AST) -> Position:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-def end_position(node: ast.AST) -> Position:
-    return (getattr(node, "end_lineno", None) or getattr(node, "lineno", 0),
-            getattr(node, "end_col_offset", None) or 0)
-
-
 def is_atomic_expr(expr: ast.AST, ctx: Context) -> bool:
     """`transaction.atomic`, `atomic(using=...)`, a project wrapper whose name says atomic
     or transaction (`traced_atomic_transaction()`, `transaction_with_commit_on_errors()`:
@@ -409,8 +404,9 @@ class _Builder:
             block("orelse", stmt.orelse)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             items = stmt.items
-            self._expressions([i.context_expr for i in items] + [i.optional_vars for i in items if i.optional_vars],
-                              here, atomic, integrity)
+            heads = [i.context_expr for i in items]
+            heads += [i.optional_vars for i in items if i.optional_vars is not None]
+            self._expressions(heads, here, atomic, integrity)
             opens = any(is_atomic_expr(i.context_expr, self.ctx) for i in items)
             block("body", stmt.body, atomic or opens)
         elif isinstance(stmt, _TRY_TYPES):
@@ -435,7 +431,6 @@ class _Builder:
         return blocks
 
     def _simple(self, stmt: ast.stmt, here: Path, atomic: bool, integrity: bool) -> None:
-        facts = self.facts
         if isinstance(stmt, ast.Return) and stmt.value is not None:
             self._note_returned(stmt.value)
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom)):

@@ -76,7 +76,7 @@ RULES: Tuple[Rule, ...] = (
         notes="Narrow handlers (`except ValueError as e: return str(e)`) are often a "
         "deliberate validation message and stay silent; so does text that is only logged.",
     ),
-Rule(
+    Rule(
         code="BR022",
         symbol="traceback-dropped",
         summary="A broad handler logs the failure without its traceback",

@@ -179,7 +179,7 @@ def _existence_facts(test: ast.AST, truth: bool, facts: FlowFacts, ctx: Context,
     body, [(the exists() call, False)]."""
     if depth > 8:
         return []
-    node = test
+    node: ast.AST = test
     if isinstance(node, ast.NamedExpr):
         node = node.value
     node = _unawait(node)
@@ -193,9 +193,9 @@ def _existence_facts(test: ast.AST, truth: bool, facts: FlowFacts, ctx: Context,
             return out
         return []
     if isinstance(node, ast.Name):
-        value = _binding_before(ctx, frame, node.id, test)
-        if isinstance(value, ast.Call):
-            return _existence_facts(value, truth, facts, ctx, frame, depth + 1)
+        bound_value = _binding_before(ctx, frame, node.id, test)
+        if isinstance(bound_value, ast.Call):
+            return _existence_facts(bound_value, truth, facts, ctx, frame, depth + 1)
         return []
     if isinstance(node, ast.Call):
         info = facts.queries.get(id(node))
@@ -203,8 +203,8 @@ def _existence_facts(test: ast.AST, truth: bool, facts: FlowFacts, ctx: Context,
             return [(node, truth)]
         return []
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
-        left, op, right = node.left, node.ops[0], node.comparators[0]
-        left = _unawait(left)
+        op, right = node.ops[0], node.comparators[0]
+        left: Optional[ast.AST] = _unawait(node.left)
         if isinstance(left, ast.Name):
             bound = _binding_before(ctx, frame, left.id, test)
             left = bound if isinstance(bound, ast.Call) else left
@@ -250,8 +250,11 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
     found: Dict[int, str] = {}
     if facts is None:
         return found
-    creations = [(w, _creation_base(w, facts)) for w in facts.writes]
-    creations = [(w, b) for w, b in creations if b is not None and not w.site.integrity]
+    creations: List[Tuple[Write, str]] = []
+    for w in facts.writes:
+        base = _creation_base(w, facts)
+        if base is not None and not w.site.integrity:
+            creations.append((w, base))
 
     def unlocked_check(call: ast.Call) -> bool:
         # a check on a locked queryset inside atomic() is serialised by the lock
@@ -280,8 +283,8 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
                     report(write, call)
                     break
         _model_save_shape(ctx, frame, facts, stmt, path, known_true + known_false, found, unlocked_check)
-    for stmt, path in facts.tries:
-        _get_or_create_by_hand(stmt, path, facts, creations, found)
+    for try_stmt, try_path in facts.tries:
+        _get_or_create_by_hand(try_stmt, try_path, facts, creations, found)
     return found
 
 
@@ -328,8 +331,10 @@ def _get_or_create_by_hand(stmt: ast.AST, path, facts: FlowFacts,
         field = f"handler{k}"
         for write, base in creations:
             in_handler = inside(write.site.path, stmt, field, path)
-            built_in_handler = write.info is None and write.receiver is not None and follows(path, write.site.path, stmt) \
-                and _constructed_in(write.receiver, handler)
+            built_in_handler = (
+                write.info is None and write.receiver is not None
+                and follows(path, write.site.path, stmt) and _constructed_in(write.receiver, handler)
+            )
             if not (in_handler or built_in_handler):
                 continue
             for call, get_base in gets:
