@@ -31,7 +31,7 @@ shared by every BR03x rule.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from .astutil import call_name, dotted_name, iter_nodes, target_names
 from .context import Context, Frame
@@ -44,6 +44,7 @@ PathEntry = Tuple[int, str, int]
 Path = Tuple[PathEntry, ...]
 Position = Tuple[int, int]
 
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _TRY_TYPES: Tuple[type, ...] = (ast.Try,) + tuple(
     t for t in (getattr(ast, "TryStar", None),) if t is not None
@@ -197,7 +198,7 @@ class FlowFacts:
         self.modifications: List[Modification] = []
         self.sfu_links: List[Tuple[CallSite, ast.Call]] = []  # (link, outermost chain call)
         self.locked_names: Set[str] = set()
-        self.query_locals: Set[str] = set()  # locals bound to a query or a fetched row
+        self._query_local: Optional[Callable[[str], bool]] = None
         self.fetches: Dict[str, List[Fetch]] = {}
         self.ifs: List[Tuple[ast.If, Path]] = []
         self.tries: List[Tuple[ast.AST, Path]] = []
@@ -228,6 +229,10 @@ class FlowFacts:
 
     def is_locked(self, name: str) -> bool:
         return name in self.locked_names
+
+    def is_query_local(self, name: str) -> bool:
+        """A local bound to a query expression or a fetched row."""
+        return self._query_local is not None and self._query_local(name)
 
 
 def flow_facts(ctx: Context, frame: Optional[Frame] = None) -> Optional[FlowFacts]:
@@ -342,11 +347,7 @@ class _Builder:
         facts.params = set(frame.params)
         facts.covered = _covered_by_enclosing(self.ctx, frame)
         node = frame.node
-        for sub in iter_nodes(node, into_scopes=False):
-            if isinstance(sub, (ast.For, ast.AsyncFor, ast.comprehension)):
-                for name in target_names(sub.target):
-                    facts.loop_targets.add(name)
-                    facts.loop_iterables[name] = sub.iter
+        facts._query_local = self._is_query_local
         if isinstance(node, ast.Lambda):
             self._expressions([node.body], (), facts.covered, False)
             return facts
@@ -395,6 +396,7 @@ class _Builder:
             block("body", stmt.body)
             block("orelse", stmt.orelse)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self._note_loop(stmt.target, stmt.iter)  # before the body is classified
             self._expressions([stmt.iter, stmt.target], here, atomic, integrity)
             block("body", stmt.body)
             block("orelse", stmt.orelse)
@@ -443,6 +445,11 @@ class _Builder:
         elif isinstance(stmt, ast.AugAssign):
             self._note_augmented(stmt)
         self._expressions([stmt], here, atomic, integrity)
+
+    def _note_loop(self, target: ast.AST, iterable: ast.AST) -> None:
+        for name in target_names(target):
+            self.facts.loop_targets.add(name)
+            self.facts.loop_iterables[name] = iterable
 
     def _note_augmented(self, stmt: ast.AugAssign) -> None:
         target = stmt.target
@@ -493,9 +500,7 @@ class _Builder:
                     info is not None and info.methods[-1] in _ROW_METHODS
                 ) or _is_get_object(raw)
                 if is_row:
-                    facts.fetches.setdefault(name, []).append(
-                        Fetch(name, stmt, raw, self.chain_has_sfu(raw), here)
-                    )
+                    facts.fetches.setdefault(name, []).append(Fetch(name, stmt, raw, False, here))
 
     def _expressions(self, roots: List[ast.AST], here: Path, atomic: bool, integrity: bool) -> None:
         facts = self.facts
@@ -507,6 +512,9 @@ class _Builder:
                     continue
                 if isinstance(node, ast.Attribute) and node.attr == "in_atomic_block":
                     facts.checks_atomic = True
+                elif isinstance(node, _COMPREHENSIONS):
+                    for generator in node.generators:  # before the element is classified
+                        self._note_loop(generator.target, generator.iter)
                 if not isinstance(node, ast.Call):
                     continue
                 site = CallSite(node, here, atomic, integrity)
@@ -554,7 +562,11 @@ class _Builder:
         named in its filter (`X.objects.select_for_update().get(pk=obj.pk)` locks obj's
         row)."""
         facts = self.facts
+        if not facts.sfu_links:
+            return  # nothing in this function takes a lock
         for name, fetches in facts.fetches.items():
+            for fetch in fetches:
+                fetch.locked = self.chain_has_sfu(fetch.value)
             if any(f.locked for f in fetches):
                 facts.locked_names.add(name)
         for name, values in self.ctx.bindings(self.frame).items():
@@ -575,11 +587,7 @@ class _Builder:
                     for sub in iter_nodes(arg, into_scopes=False):
                         if isinstance(sub, ast.Name):
                             facts.locked_names.add(sub.id)
-        for name in self.ctx.bindings(self.frame):
-            if self._is_query_local(name):
-                facts.query_locals.add(name)
-        if facts.sfu_links:
-            facts.returns_locked = any(self._hands_locked(value) for value in facts.returned_values)
+        facts.returns_locked = any(self._hands_locked(value) for value in facts.returned_values)
 
     def _hands_locked(self, value: ast.AST) -> bool:
         """Does a returned value carry locked rows: the locked queryset or row itself,

@@ -21,6 +21,7 @@ _SAVES = frozenset({"save", "asave"})
 _CREATES = frozenset({"create", "acreate", "bulk_create", "abulk_create"})
 _EXISTENCE = frozenset({"exists", "aexists"})
 _ROW_PROBES = frozenset({"first", "afirst", "last", "alast"})
+_ROW_METHODS = frozenset("get first last latest earliest aget afirst alast alatest aearliest".split())
 _COUNTS = frozenset({"count", "acount"})
 _GETS = frozenset({"get", "aget"})
 _EXITS = (ast.Return, ast.Raise)
@@ -71,12 +72,30 @@ def _is_stored_row(name: str, ctx: Context, frame: Frame, facts: FlowFacts) -> b
     return len(fetched) == len(bound)
 
 
+def _new_set(ctx: Context, frame: Frame) -> Set[str]:
+    return set()
+
+
+@check("BR030", ast.AugAssign, ast.Assign)
+def note_modified_field(node: ast.AST, ctx: Context) -> None:
+    """Remember `obj.f += n` / `obj.f = obj.f +/- n` as the walk meets them, so a later
+    `obj.save()` builds the function's flow facts only when something was modified."""
+    if isinstance(node, ast.AugAssign):
+        target = node.target
+    elif len(node.targets) == 1 and isinstance(node.value, ast.BinOp):  # type: ignore[attr-defined]
+        target = node.targets[0]  # type: ignore[attr-defined]
+    else:
+        return
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+        ctx.frame_fact("br030.modified", _new_set).add(target.value.id)
+
+
 def _is_query_here(expr: ast.AST, facts: FlowFacts) -> bool:
     """A query expression run in this function (directly or through a local)."""
     expr = _unawait(expr)
     if isinstance(expr, ast.Call):
         return id(expr) in facts.queries
-    return isinstance(expr, ast.Name) and expr.id in facts.query_locals
+    return isinstance(expr, ast.Name) and facts.is_query_local(expr.id)
 
 
 def _creates(facts: FlowFacts, value: ast.AST) -> bool:
@@ -140,6 +159,8 @@ def read_modify_write(node: ast.Call, ctx: Context) -> None:
         return
     if ctx.kind.migration or ctx.frame.kind != "function":
         return
+    if func.value.id not in ctx.frame_fact("br030.modified", _new_set):
+        return  # nothing of it was changed earlier in this function (the walk is in order)
     mod = ctx.frame_fact("br030.saves", _read_modify_writes).get(id(node))
     if mod is None:
         return
@@ -350,6 +371,18 @@ def _constructed_in(name: str, handler: ast.ExceptHandler) -> bool:
     return False
 
 
+_CHECK_NAMES = _EXISTENCE | _ROW_PROBES | _COUNTS | _GETS
+
+
+@check("BR031", ast.Call)
+def note_existence_check(node: ast.Call, ctx: Context) -> None:
+    """Remember that an `exists()`/`count()`/`first()`/`get()` call was met in this
+    function, so a later create builds the flow facts only when a check can precede it."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in _CHECK_NAMES:
+        ctx.frame_fact("br031.checked", _new_set).add(func.attr)
+
+
 @check("BR031", ast.Call)
 def check_then_create(node: ast.Call, ctx: Context) -> None:
     """A row created after an existence check on the same model: two requests pass the
@@ -358,6 +391,8 @@ def check_then_create(node: ast.Call, ctx: Context) -> None:
         return
     if ctx.kind.migration or ctx.frame.kind != "function":
         return
+    if not ctx.frame_fact("br031.checked", _new_set):
+        return  # no existence check met earlier in this function
     checked = ctx.frame_fact("br031.creates", _check_then_creates).get(id(node))
     if checked is not None:
         ctx.report("BR031", node, write=short_source(node, 40), check=checked)
@@ -481,14 +516,22 @@ def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[s
     return found
 
 
+@check("BR032", ast.If)
+def note_exiting_guard(node: ast.If, ctx: Context) -> None:
+    """Remember an `if` whose body returns or raises and whose test reads an attribute,
+    so a later write builds the flow facts only when a guard can precede it."""
+    if _ends_with_exit(node.body, _EXITS) and any(isinstance(n, ast.Attribute) for n in iter_nodes(node.test)):
+        ctx.frame_fact("br032.guards", _new_set).add("if")
+
+
 @check("BR032", ast.Call)
 def unlocked_check_then_write(node: ast.Call, ctx: Context) -> None:
     """A row fetched without a lock, its state checked, then a write: two requests pass
     the check on the same old state (paying twice, spending a revoked key)."""
     if not _is_write_call(node, _ANY_WRITE_NAMES):
         return
-    if ctx.kind.migration or ctx.frame.kind != "function":
-        return
+    if ctx.kind.migration or ctx.frame.kind != "function" or not ctx.frame_fact("br032.guards", _new_set):
+        return  # no `if` that returns or raises met earlier in this function
     hit = ctx.frame_fact("br032.writes", _unlocked_check_then_writes).get(id(node))
     if hit is not None:
         row, guard = hit
@@ -545,10 +588,10 @@ def select_for_update_outside_atomic(node: ast.Call, ctx: Context) -> None:
         return
     if ctx.kind.migration:
         return
+    if not _owns_its_transaction(ctx, ctx.frame):
+        return
     facts = flow_facts(ctx)
     if facts is None or facts.in_atomic(node) or facts.checks_atomic:
-        return
-    if not _owns_its_transaction(ctx, ctx.frame):
         return
     outer = next((o for site, o in facts.sfu_links if site.node is node), node)
     if _hands_over_the_lock(outer, facts, ctx, ctx.frame) or _lock_is_ignored(outer, facts):
@@ -565,7 +608,7 @@ def _counts_for_br034(write: Write, facts: FlowFacts, ctx: Context, frame: Frame
         return False
     if receiver == frame.self_name:
         return _is_model_class(ctx, frame)
-    if receiver in facts.query_locals or receiver in facts.constructed:
+    if facts.is_query_local(receiver) or receiver in facts.constructed:
         return True
     return (receiver in facts.loop_targets or receiver in facts.params) and not _looks_non_orm(receiver)
 
