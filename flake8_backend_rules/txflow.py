@@ -133,9 +133,11 @@ class CallSite:
 
     __slots__ = ("node", "path", "atomic", "integrity")
 
-    def __init__(self, node: ast.Call, path: Path, atomic: bool, integrity: bool) -> None:
+    def __init__(self, node: ast.Call, path: Path, atomic: int, integrity: bool) -> None:
         self.node = node
         self.path = path
+        # 0 outside atomic(); inside, an id of the outermost atomic block (1: the whole
+        # function), so two calls under one transaction compare equal
         self.atomic = atomic
         self.integrity = integrity  # inside a try body whose handler catches IntegrityError
 
@@ -203,6 +205,7 @@ class FlowFacts:
         self.ifs: List[Tuple[ast.If, Path]] = []
         self.tries: List[Tuple[ast.AST, Path]] = []
         self.paths: Dict[int, Path] = {}  # statement id -> block path
+        self.stmt_atomic: Dict[int, int] = {}  # statement id -> outermost atomic block (0: none)
         self.owners: Dict[int, ast.AST] = {}  # id -> statement owning a block (for paths)
         self.nested_atomic: Set[int] = set()  # nested defs/lambdas inside atomic blocks
         self.returned_names: Set[str] = set()
@@ -225,7 +228,24 @@ class FlowFacts:
         if self.covered:
             return True
         site = self.sites.get(id(call))
-        return site is not None and site.atomic
+        return site is not None and bool(site.atomic)
+
+    def transaction_of(self, node: ast.AST) -> int:
+        """The outermost atomic block around a call or statement (0: none)."""
+        site = self.sites.get(id(node))
+        if site is not None:
+            return site.atomic
+        return self.stmt_atomic.get(id(node), 0)
+
+    def serialized_by_earlier_lock(self, node: ast.AST) -> bool:
+        """Inside a transaction that already took a `select_for_update()` lock before
+        ``node`` (`lock the parent, then check-then-create its children`): concurrent
+        requests that take the same lock run this part one at a time."""
+        block = self.transaction_of(node)
+        if not block:
+            return False
+        at = position(node)
+        return any(site.atomic == block and position(site.node) < at for site, _ in self.sfu_links)
 
     def is_locked(self, name: str) -> bool:
         return name in self.locked_names
@@ -349,14 +369,14 @@ class _Builder:
         node = frame.node
         facts._query_local = self._is_query_local
         if isinstance(node, ast.Lambda):
-            self._expressions([node.body], (), facts.covered, False)
+            self._expressions([node.body], (), 1 if facts.covered else 0, False)
             return facts
         self._expressions(list(getattr(node, "decorator_list", ())), (), False, False)
         body = getattr(node, "body", [])
         # blocks: (owner, field, statements, path, atomic, integrity, next index); one
         # statement at a time, its nested blocks before its successors: source order
-        stack: List[Tuple[ast.AST, str, List[ast.stmt], Path, bool, bool, int]] = [
-            (node, "body", body, (), facts.covered, False, 0)
+        stack: List[Tuple[ast.AST, str, List[ast.stmt], Path, int, bool, int]] = [
+            (node, "body", body, (), 1 if facts.covered else 0, False, 0)
         ]
         while stack:
             owner, field, stmts, path, atomic, integrity, index = stack.pop()
@@ -366,17 +386,18 @@ class _Builder:
             facts.owners[id(owner)] = owner
             here = path + ((id(owner), field, index),)
             facts.paths[id(stmt)] = here
+            facts.stmt_atomic[id(stmt)] = atomic
             stack.append((owner, field, stmts, path, atomic, integrity, index + 1))
             for child in reversed(self._statement(stmt, here, atomic, integrity)):
                 stack.append(child + (0,))
         self._finish()
         return facts
 
-    def _statement(self, stmt: ast.stmt, here: Path, atomic: bool, integrity: bool):
+    def _statement(self, stmt: ast.stmt, here: Path, atomic: int, integrity: bool):
         facts = self.facts
-        blocks: List[Tuple[ast.AST, str, List[ast.stmt], Path, bool, bool]] = []
+        blocks: List[Tuple[ast.AST, str, List[ast.stmt], Path, int, bool]] = []
 
-        def block(field: str, stmts: List[ast.stmt], is_atomic: bool = atomic, guarded: bool = integrity) -> None:
+        def block(field: str, stmts: List[ast.stmt], is_atomic: int = atomic, guarded: bool = integrity) -> None:
             if stmts:
                 blocks.append((stmt, field, stmts, here, is_atomic, guarded))
 
@@ -410,7 +431,7 @@ class _Builder:
             heads += [i.optional_vars for i in items if i.optional_vars is not None]
             self._expressions(heads, here, atomic, integrity)
             opens = any(is_atomic_expr(i.context_expr, self.ctx) for i in items)
-            block("body", stmt.body, atomic or opens)
+            block("body", stmt.body, atomic or (id(stmt) if opens else 0))
         elif isinstance(stmt, _TRY_TYPES):
             facts.tries.append((stmt, here))
             handlers: List[ast.ExceptHandler] = stmt.handlers  # type: ignore[attr-defined]
@@ -432,7 +453,7 @@ class _Builder:
             self._simple(stmt, here, atomic, integrity)
         return blocks
 
-    def _simple(self, stmt: ast.stmt, here: Path, atomic: bool, integrity: bool) -> None:
+    def _simple(self, stmt: ast.stmt, here: Path, atomic: int, integrity: bool) -> None:
         if isinstance(stmt, ast.Return) and stmt.value is not None:
             self._note_returned(stmt.value)
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom)):
@@ -502,7 +523,7 @@ class _Builder:
                 if is_row:
                     facts.fetches.setdefault(name, []).append(Fetch(name, stmt, raw, False, here))
 
-    def _expressions(self, roots: List[ast.AST], here: Path, atomic: bool, integrity: bool) -> None:
+    def _expressions(self, roots: List[ast.AST], here: Path, atomic: int, integrity: bool) -> None:
         facts = self.facts
         for root in roots:
             for node in iter_nodes(root, into_scopes=False):

@@ -10,7 +10,10 @@ _FLOW_NOTE = (
     "(a `with` block, or `@transaction.atomic`/`@transaction.atomic(...)`/`@atomic`/"
     "`@method_decorator(transaction.atomic)` on the function; a nested function defined "
     "inside an atomic block counts as inside it) and what follows a guard (its `else` "
-    "branch and the statements after it, not a sibling branch)."
+    "branch and the statements after it, not a sibling branch). BR030-BR032 stay silent "
+    "after a `select_for_update()` lock taken earlier in the same transaction (lock the "
+    "parent, then read and write its children): requests taking that lock run one at a "
+    "time."
 )
 
 RULES: Tuple[Rule, ...] = (

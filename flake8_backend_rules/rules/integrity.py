@@ -134,8 +134,8 @@ def _read_modify_writes(ctx: Context, frame: Frame) -> Dict[int, Modification]:
         if write.method not in _SAVES or write.receiver is None or "." in write.receiver:
             continue
         obj = write.receiver
-        if facts.is_locked(obj) or (obj == frame.self_name and facts.is_locked(obj)):
-            continue
+        if facts.is_locked(obj) or any(facts.serialized_by_earlier_lock(f.node) for f in facts.fetches.get(obj, ())):
+            continue  # locked, or read under a lock this transaction took first
         at = position(write.node)
         for mod in facts.modifications:
             if mod.obj != obj or position(mod.node) >= at or not _is_numeric_delta(mod.delta):
@@ -278,8 +278,11 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
             creations.append((w, base))
 
     def unlocked_check(call: ast.Call) -> bool:
-        # a check on a locked queryset inside atomic() is serialised by the lock
-        return not (facts.query_locked.get(id(call)) and facts.in_atomic(call))
+        # a check on a locked queryset inside atomic() is serialised by the lock, and so
+        # is a check after a lock taken earlier in the same transaction (the parent row)
+        if facts.query_locked.get(id(call)) and facts.in_atomic(call):
+            return False
+        return not facts.serialized_by_earlier_lock(call)
 
     def report(write: Write, call: ast.Call) -> None:
         found.setdefault(id(write.node), short_source(call, 50))
@@ -503,7 +506,7 @@ def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[s
         if not _ends_with_exit(stmt.body, _EXITS):
             continue
         for name, fetches in facts.fetches.items():
-            if facts.is_locked(name):
+            if facts.is_locked(name) or any(facts.serialized_by_earlier_lock(f.node) for f in fetches):
                 continue
             if not any(position(f.node) < position(stmt) for f in fetches):
                 continue
