@@ -164,7 +164,11 @@ RULES: Tuple[Rule, ...] = (
         "with a non-literal (`order.user != request.user`) or a test on `request.user`; "
         "neither is a test of the row itself (`if order is None`) or of its `pk`/`id`. The "
         "writes that count are query writes (`create`, `update`, `delete`, ...) and "
-        "`save()`/`delete()` on a fetched row or an instance built in the function. A "
+        "`save()`/`delete()` on a fetched row or an instance built in the function, when "
+        "they act on the guarded row: they name it or a name its fetch used "
+        "(`filter(pk=product_id).update(...)`, `Payment.objects.create(order=order)`); a "
+        "write that only records a time (`update(last_used=timezone.now())`, "
+        "`save(update_fields=[\"last_seen_at\"])`) is bookkeeping and does not count. A "
         "conditional update (`filter(pk=..., status=\"pending\").update(status=\"paid\")` "
         "and a check of the row count) needs no fetch and is silent. Django ORM only; "
         "migrations are not checked. " + _FLOW_NOTE,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
-from ..astutil import dotted_name, iter_nodes, short_source
+from ..astutil import dotted_name, iter_nodes, names_in, short_source
 from ..context import Context, Frame
 from ..queries import WRITE_METHODS
 from ..txflow import FlowFacts, Modification, Write, catches, exclusive, flow_facts, follows, inside, position
@@ -512,11 +512,30 @@ def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[s
                 continue
             if not _guards_state_of(stmt.test, name):
                 continue
+            related = _names_of_the_row(name, fetches)
             for write in writes:
-                if follows(path, write.site.path, stmt):
+                if follows(path, write.site.path, stmt) and _write_touches(write, related):
                     found.setdefault(id(write.node), (name, short_source(stmt.test, 50)))
                     break
     return found
+
+
+def _names_of_the_row(name: str, fetches) -> Set[str]:
+    """The row's local and the names its fetch used (`order_id`, `Order` in
+    `get_object_or_404(Order, pk=order_id)`): a write naming one of them acts on that row
+    or its model."""
+    names = {name}
+    for fetch in fetches:
+        names |= names_in(fetch.value)
+    return names
+
+
+def _write_touches(write: Write, names: Set[str]) -> bool:
+    """The write acts on the guarded row: it names the row, or a name its fetch used
+    (`Product.objects.filter(pk=product_id).update(...)`, `Payment.objects.create(
+    order=order)`, `order.save()`). An audit row about someone else
+    (`Notification.objects.create(user=request.user)`) is not the guarded state."""
+    return bool(names_in(write.node) & names)
 
 
 @check("BR032", ast.If)
