@@ -98,11 +98,23 @@ RULES: Tuple[Rule, ...] = (
                     Subscription.objects.create(user=user, plan=plan)
             """,
         good="""
-            from shop.models import Subscription
+            from django.conf import settings
+            from django.db import models
 
 
-            # Subscription.Meta.constraints has UniqueConstraint(fields=["user", "plan"], ...)
+            class Subscription(models.Model):
+                user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+                plan = models.CharField(max_length=20)
+
+                class Meta:
+                    constraints = [
+                        models.UniqueConstraint(fields=["user", "plan"], name="one_subscription_per_plan"),
+                    ]
+
+
             def subscribe(user, plan):
+                # the constraint makes the database refuse the second insert; get_or_create
+                # catches that IntegrityError and returns the row the other request made
                 subscription, _ = Subscription.objects.get_or_create(user=user, plan=plan)
                 return subscription
             """,
