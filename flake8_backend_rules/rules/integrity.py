@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from ..astutil import dotted_name, iter_nodes, names_in, short_source
 from ..context import Context, Frame
 from ..queries import WRITE_METHODS
-from ..txflow import FlowFacts, Modification, Write, catches, exclusive, flow_facts, follows, inside, position
+from ..txflow import FlowFacts, Modification, Path, Write, catches, exclusive, flow_facts, follows, inside, position
 from . import check
 
 _SAVES = frozenset({"save", "asave"})
@@ -25,7 +25,6 @@ _ROW_METHODS = frozenset("get first last latest earliest aget afirst alast alate
 _COUNTS = frozenset({"count", "acount"})
 _GETS = frozenset({"get", "aget"})
 _EXITS = (ast.Return, ast.Raise)
-_LOOP_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _EQUALITY = (ast.Eq, ast.NotEq, ast.Is, ast.IsNot, ast.In, ast.NotIn)
 _NOT_STATE = frozenset({"pk", "id"})
@@ -292,14 +291,18 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
         known_false = _existence_facts(stmt.test, False, facts, ctx, frame)
         if not known_true and not known_false:
             continue
-        exits = _ends_with_exit(stmt.body, _LOOP_EXITS)
+        exits = _ends_with_exit(stmt.body, _EXITS)
+        # `continue`/`break` leave only the rest of this iteration: after a `break` the
+        # code after the loop runs whatever the check said
+        skips = not exits and _ends_with_exit(stmt.body, (ast.Continue, ast.Break))
         for write, base in creations:
             wpath = write.site.path
             if inside(wpath, stmt, "body", path):
                 regions = known_true
             elif follows(path, wpath, stmt):
                 in_else = inside(wpath, stmt, "orelse", path)
-                regions = known_false if (in_else or exits) else []
+                after = exits or (skips and _in_same_loop_body(path, wpath, facts))
+                regions = known_false if (in_else or after) else []
             else:
                 continue
             for call, exists in regions:
@@ -310,6 +313,16 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
     for try_stmt, try_path in facts.tries:
         _get_or_create_by_hand(try_stmt, try_path, facts, creations, found)
     return found
+
+
+def _in_same_loop_body(guard: Path, later: Path, facts: FlowFacts) -> bool:
+    """Is ``later`` inside the body of the innermost loop around the statement at
+    ``guard``?"""
+    for k in range(len(guard) - 1, -1, -1):
+        owner = facts.owners.get(guard[k][0])
+        if isinstance(owner, (ast.For, ast.AsyncFor, ast.While)) and guard[k][1] == "body":
+            return len(later) > k and later[:k] == guard[:k] and later[k][:2] == guard[k][:2]
+    return False
 
 
 def _model_save_shape(ctx: Context, frame: Frame, facts: FlowFacts, stmt: ast.If, path,
