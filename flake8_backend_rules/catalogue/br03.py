@@ -228,7 +228,8 @@ RULES: Tuple[Rule, ...] = (
                     product.save()
                 return JsonResponse({"stock": product.stock})
             """,
-        notes="Other functions are taken to be helpers their callers run inside "
+        notes="Other functions, and private (`_name`) functions of a views module, are "
+        "taken to be helpers their callers run inside "
         "`atomic()`: on real code (saleor's checkout, gift-card and payment helpers, "
         "taiga's `ref_uniquely`) every `select_for_update()` outside a visible atomic "
         "block was such a helper, called from an atomic caller, mostly in another module "

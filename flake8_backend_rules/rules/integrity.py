@@ -597,6 +597,9 @@ def _owns_its_transaction(ctx: Context, frame: Frame) -> bool:
         frame = frame.parent
     if frame.kind != "function":
         return False
+    name = getattr(frame.node, "name", "")
+    if name.startswith("_") and not name.startswith("__"):
+        return False  # a private helper of a views module runs inside its caller
     if ctx.is_request_handler(frame):
         return True
     if ctx.in_task_context():
