@@ -1,10 +1,12 @@
 """BR03x: data integrity under concurrency.
 
 Every check is registered on ``ast.Call`` with a cheap test of the method name first
-(`save`, `create`, `select_for_update`, ...). Only then does it ask for the function's
-flow facts (``txflow.flow_facts``: one walk per function, shared by the family) and for
-its own per-function verdicts, computed once and cached with ``ctx.frame_fact``; the call
-is reported when it is one of them.
+(`save`, `create`, `select_for_update`, ...). BR030-BR032 also note, as the walk meets
+them, the modifications, existence checks and exiting guards that must precede a finding
+(the walk is in source order), so a write with none before it costs nothing more. Only
+then does a check ask for the function's flow facts (``txflow.flow_facts``: one walk per
+function, shared by the family) and for its own per-function verdicts, computed once and
+cached with ``ctx.frame_fact``; the call is reported when it is one of them.
 """
 from __future__ import annotations
 
@@ -35,13 +37,6 @@ _ANY_WRITE_NAMES = _INSTANCE_WRITE_NAMES | WRITE_METHODS
 def _is_write_call(node: ast.Call, names: frozenset) -> bool:
     func = node.func
     return isinstance(func, ast.Attribute) and func.attr in names
-
-
-def _write_at(facts: FlowFacts, node: ast.Call) -> Optional[Write]:
-    for write in facts.writes:
-        if write.node is node:
-            return write
-    return None
 
 
 def _is_model_class(ctx: Context, frame: Frame) -> bool:
