@@ -56,6 +56,8 @@ _ROW_METHODS = frozenset(
 _ROW_FUNCTIONS = frozenset({"get_object_or_404", "aget_object_or_404"})
 _INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
 _MAX_DEPTH = 8
+# Receivers whose `.get(name=...)` is an HTTP or cache client's, not a manager's.
+_NOT_MANAGERS = ("client", "session", "http", "api", "requests", "cache", "redis", "config", "settings", "request")
 
 
 def position(node: ast.AST) -> Position:
@@ -345,6 +347,8 @@ class _Builder:
         """A chain with a `select_for_update()` link, directly or through a local;
         `get_object_or_404(X.objects.select_for_update(), ...)` too."""
         expr = _unawait(expr)
+        if isinstance(expr, ast.Subscript):  # `locked_qs[0]`
+            expr = expr.value
         if depth >= _MAX_DEPTH or not isinstance(expr, ast.Call):
             if isinstance(expr, ast.Name) and depth < _MAX_DEPTH:
                 return any(self.chain_has_sfu(v, depth + 1)
@@ -519,9 +523,38 @@ class _Builder:
                 info = self.classify(raw)
                 is_row = self.is_row_function(raw) or (
                     info is not None and info.methods[-1] in _ROW_METHODS
-                ) or _is_get_object(raw)
+                ) or _is_get_object(raw) or self._is_keyword_get(raw)
                 if is_row:
                     facts.fetches.setdefault(name, []).append(Fetch(name, stmt, raw, False, here))
+            elif self._is_queryset_index(raw):
+                facts.fetches.setdefault(name, []).append(Fetch(name, stmt, raw, False, here))
+
+    def _is_keyword_get(self, call: ast.Call) -> bool:
+        """`basket.lines.get(line_reference=ref)`: a related manager's `.get()` that the
+        shared vocabulary leaves out (dicts have `.get` too) but with keyword arguments
+        only, which `dict.get` never takes; not on an imported module or an HTTP client
+        (`requests.get(url=...)`, `self.client.get(path=...)`)."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in ("get", "aget")) or call.args or not call.keywords:
+            return False
+        if any(kw.arg is None for kw in call.keywords):
+            return False
+        receiver = func.value
+        base = receiver
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        if not isinstance(receiver, ast.Attribute) or not isinstance(base, ast.Name) or base.id in self.ctx.imports:
+            return False
+        text = (dotted_name(receiver) or "").lower()
+        return not any(word in text for word in _NOT_MANAGERS)
+
+    def _is_queryset_index(self, value: ast.AST) -> bool:
+        """`line = lines[0]` with `lines` a queryset local: one row."""
+        return (
+            isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name)
+            and isinstance(value.slice, ast.Constant) and isinstance(value.slice.value, int)
+            and self._is_query_local(value.value.id)
+        )
 
     def _expressions(self, roots: List[ast.AST], here: Path, atomic: int, integrity: bool) -> None:
         facts = self.facts

@@ -62,8 +62,15 @@ def _is_stored_row(name: str, ctx: Context, frame: Frame, facts: FlowFacts) -> b
     if not bound:
         iterable = facts.loop_iterables.get(name)
         return iterable is not None and _is_query_here(iterable, facts)
+    # every binding a fetched row, or an instance built on the "not found" path
+    # (`try: a = user.addresses.get(...) except ObjectDoesNotExist: a = UserAddress(...)`)
     fetched = facts.fetches.get(name, ())
-    return len(fetched) == len(bound)
+    built = sum(1 for _, value in bound if _is_construction(value))
+    return bool(fetched) and len(fetched) + built == len(bound)
+
+
+def _is_construction(value: ast.AST) -> bool:
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id[:1].isupper()
 
 
 def _new_set(ctx: Context, frame: Frame) -> Set[str]:
@@ -108,14 +115,21 @@ def _is_numeric_delta(delta: ast.AST) -> bool:
     `F()` expression, which is the database-side fix itself."""
     if isinstance(delta, ast.Constant):
         return isinstance(delta.value, (int, float)) and not isinstance(delta.value, bool)
-    if isinstance(delta, (ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp,
-                          ast.SetComp, ast.DictComp)):
-        return False
     for sub in iter_nodes(delta, into_scopes=False):
         if isinstance(sub, ast.Call) and (dotted_name(sub.func) or "").rsplit(".", 1)[-1] in ("F", "ExpressionWrapper"):
             return False
-        if isinstance(sub, ast.Constant) and isinstance(sub.value, (str, bytes)):
+    # text or a collection, at the top or as an operand (`"-" + suffix`); a string used
+    # as a key (`discount["discount"]`) is fine
+    stack = [delta]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
             return False
+        if isinstance(node, (ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp,
+                             ast.SetComp, ast.DictComp)):
+            return False
+        if isinstance(node, ast.BinOp):
+            stack.extend((node.left, node.right))
     return True
 
 
