@@ -270,8 +270,30 @@ def _creation_base(write: Write, facts: FlowFacts) -> Optional[str]:
     return None
 
 
+_PROCESS_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
+
+
 def _ends_with_exit(body: List[ast.stmt], exits: Tuple[type, ...]) -> bool:
-    return bool(body) and isinstance(body[-1], exits)
+    """Does the block always leave: its last statement is one of ``exits`` (`return`,
+    `raise`), `sys.exit(...)`, or an `if` whose branches all leave?"""
+    for _ in range(_MAX_NESTED_EXITS):
+        if not body:
+            return False
+        last = body[-1]
+        if isinstance(last, exits):
+            return True
+        if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) \
+                and (dotted_name(last.value.func) or "") in _PROCESS_EXITS and ast.Raise in exits:
+            return True
+        if not (isinstance(last, ast.If) and last.orelse):
+            return False
+        if not _ends_with_exit(last.orelse, exits):
+            return False
+        body = last.body
+    return False
+
+
+_MAX_NESTED_EXITS = 8
 
 
 def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
