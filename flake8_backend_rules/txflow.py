@@ -113,13 +113,18 @@ def exclusive(first: Path, second: Path, owners: Dict[int, ast.AST]) -> bool:
     """Can the statements at ``first`` and ``second`` never both run in one call: the
     body and the ``else`` of one ``if``, two ``case`` blocks, two handlers of one
     ``try``? (A ``try`` body and its handler can both run; so can a loop's iterations.)"""
-    for mine, theirs in zip(first, second):
+    for level, (mine, theirs) in enumerate(zip(first, second)):
         if mine == theirs:
             continue
         if mine[0] != theirs[0] or mine[1] == theirs[1]:
             return False
-        if isinstance(owners.get(mine[0]), ast.If):
+        owner = owners.get(mine[0])
+        if isinstance(owner, ast.If):
             return True
+        if isinstance(owner, _TRY_TYPES) and mine[1] == "body" and theirs[1].startswith("handler"):
+            # the try body's last statement itself: if it failed it wrote nothing, and
+            # nothing after it can fail (`try: ...; log = Log.create(ok) except E: Log.create(err)`)
+            return len(first) == level + 1 and mine[2] == len(getattr(owner, "body", ())) - 1
         return mine[1][:4] == theirs[1][:4] and mine[1][:4] in ("case", "hand")
     return False
 

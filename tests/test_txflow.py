@@ -173,9 +173,23 @@ def test_exclusive_branches() -> None:
     paths = [_path_of(facts, "save", i) for i in range(5)]
     exclusive = txflow.exclusive
     assert exclusive(paths[0], paths[1], facts.owners)  # if body / else
-    assert not exclusive(paths[2], paths[3], facts.owners)  # try body, then its handler
+    assert exclusive(paths[2], paths[3], facts.owners)  # the try body's last statement, or its handler
+    assert not exclusive(paths[0], paths[3], facts.owners)
     assert exclusive(paths[3], paths[4], facts.owners)  # two handlers
     assert not exclusive(paths[1], paths[2], facts.owners)
+
+
+def test_a_try_body_write_before_more_work_is_not_exclusive_with_the_handler() -> None:
+    source = (
+        "def f(a):\n"
+        "    try:\n"
+        "        x.save()\n"
+        "        a.send()\n"
+        "    except KeyError:\n"
+        "        w.save()\n"
+    )
+    facts = facts_of(source, "f")
+    assert not txflow.exclusive(_path_of(facts, "save", 0), _path_of(facts, "save", 1), facts.owners)
 
 
 def test_facts_are_computed_once_per_function() -> None:
