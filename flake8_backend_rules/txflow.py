@@ -121,12 +121,46 @@ def exclusive(first: Path, second: Path, owners: Dict[int, ast.AST]) -> bool:
         owner = owners.get(mine[0])
         if isinstance(owner, ast.If):
             return True
+        if isinstance(owner, _TRY_TYPES) and {mine[1][:7], theirs[1][:7]} == {"orelse", "handler"}:
+            return True  # a try's else runs only when no handler did
         if isinstance(owner, _TRY_TYPES) and mine[1] == "body" and theirs[1].startswith("handler"):
             # the try body's last statement itself: if it failed it wrote nothing, and
             # nothing after it can fail (`try: ...; log = Log.create(ok) except E: Log.create(err)`)
             return len(first) == level + 1 and mine[2] == len(getattr(owner, "body", ())) - 1
         return mine[1][:4] == theirs[1][:4] and mine[1][:4] in ("case", "hand")
     return False
+
+
+def block_of(owner: ast.AST, field: str) -> List[ast.stmt]:
+    """The statements of block ``field`` of ``owner`` (`body`, `orelse`, `handler2`...)."""
+    if field.startswith("handler"):
+        handlers = getattr(owner, "handlers", [])
+        index = int(field[7:])
+        return handlers[index].body if index < len(handlers) else []
+    if field.startswith("case"):
+        cases = getattr(owner, "cases", [])
+        index = int(field[4:])
+        return cases[index].body if index < len(cases) else []
+    return list(getattr(owner, field, []) or [])
+
+
+def can_run_after(first: Path, second: Path, owners: Dict[int, ast.AST]) -> bool:
+    """Can the statement at ``second`` run after the one at ``first`` in one call? Not
+    when they are :func:`exclusive`, nor when ``first`` sits in a block that always ends
+    in `return`/`raise` and ``second`` is outside that block."""
+    if exclusive(first, second, owners):
+        return False
+    for level in range(len(first) - 1):
+        inner = first[level + 1]  # the block holding first's ancestor at this depth
+        owner = owners.get(inner[0])
+        if owner is None:
+            continue
+        stmts = block_of(owner, inner[1])
+        shares = len(second) > level + 1 and second[: level + 1] == first[: level + 1] \
+            and second[level + 1][:2] == inner[:2]
+        if stmts and isinstance(stmts[-1], (ast.Return, ast.Raise)) and not shares:
+            return False
+    return True
 
 
 def inside(path: Path, owner: ast.AST, field: str, owner_path: Path) -> bool:

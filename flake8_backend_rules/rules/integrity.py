@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from ..astutil import dotted_name, iter_nodes, names_in, short_source
 from ..context import Context, Frame
 from ..queries import WRITE_METHODS
-from ..txflow import FlowFacts, Modification, Path, Write, catches, exclusive, flow_facts, follows, inside, position
+from ..txflow import FlowFacts, Modification, Path, Write, can_run_after, catches, flow_facts, follows, inside, position
 from . import check
 
 _SAVES = frozenset({"save", "asave"})
@@ -708,7 +708,7 @@ def _unguarded_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, int]]:
         seen.add(where)
         writes.append(write)
     for index, write in enumerate(writes):
-        before = [w for w in writes[:index] if not exclusive(w.site.path, write.site.path, facts.owners)]
+        before = [w for w in writes[:index] if can_run_after(w.site.path, write.site.path, facts.owners)]
         if before:
             found[id(write.node)] = (short_source(before[0].node, 40), len(before) + 1)
     return found
