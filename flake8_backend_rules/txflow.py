@@ -95,17 +95,34 @@ def catches_integrity_error(handler: ast.ExceptHandler) -> bool:
     return catches(handler, ("IntegrityError", "DatabaseError"))
 
 
-def follows(earlier: Path, later: Path, owner: ast.AST) -> bool:
+def follows(earlier: Path, later: Path, owner: ast.AST, owners: Optional[Dict[int, ast.AST]] = None) -> bool:
     """Does the statement at ``later`` run after the statement ``owner`` at ``earlier`` has
     run (and fallen through)? True for later statements of the same block or of an
     enclosing block, and for ``owner``'s own ``else`` branch; false for ``owner``'s
-    body, for sibling branches of an enclosing statement and for enclosing headers."""
+    body, for sibling branches of an enclosing statement and for enclosing headers, and
+    (given the block ``owners``) for statements after an enclosing block that always
+    ends in `return`/`raise`."""
     n = len(earlier)
     if later[:n] == earlier:
         return len(later) > n and later[n][0] == id(owner) and later[n][1] == "orelse"
-    for mine, theirs in zip(earlier, later):
+    for level, (mine, theirs) in enumerate(zip(earlier, later)):
         if mine != theirs:
-            return mine[:2] == theirs[:2] and theirs[2] > mine[2]
+            # later in the same block, and no enclosing block of ``owner`` below that
+            # level ends in return/raise before control gets there
+            return mine[:2] == theirs[:2] and theirs[2] > mine[2] and not _leaves_inside(earlier, level, owners)
+    return False
+
+
+def _leaves_inside(path: Path, level: int, owners: Optional[Dict[int, ast.AST]]) -> bool:
+    """Does a block holding the statement at ``path``, nested below depth ``level``, end
+    in `return`/`raise`?"""
+    if owners is None:
+        return False
+    for entry in path[level + 1:]:
+        owner = owners.get(entry[0])
+        stmts = block_of(owner, entry[1]) if owner is not None else []
+        if stmts and isinstance(stmts[-1], (ast.Return, ast.Raise)):
+            return True
     return False
 
 

@@ -330,7 +330,7 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
             wpath = write.site.path
             if inside(wpath, stmt, "body", path):
                 regions = known_true
-            elif follows(path, wpath, stmt):
+            elif follows(path, wpath, stmt, facts.owners):
                 in_else = inside(wpath, stmt, "orelse", path)
                 after = exits or (skips and _in_same_loop_body(path, wpath, facts))
                 regions = known_false if (in_else or after) else []
@@ -377,7 +377,7 @@ def _model_save_shape(ctx: Context, frame: Frame, facts: FlowFacts, stmt: ast.If
         return
     for write in facts.writes:
         if write.method in _SAVES and write.receiver in ("super()", frame.self_name) \
-                and follows(path, write.site.path, stmt) and not write.site.integrity:
+                and follows(path, write.site.path, stmt, facts.owners) and not write.site.integrity:
             found.setdefault(id(write.node), short_source(relevant[0], 50))
             return
 
@@ -401,7 +401,7 @@ def _get_or_create_by_hand(stmt: ast.AST, path, facts: FlowFacts,
             in_handler = inside(write.site.path, stmt, field, path)
             built_in_handler = (
                 write.info is None and write.receiver is not None
-                and follows(path, write.site.path, stmt) and _constructed_in(write.receiver, handler)
+                and follows(path, write.site.path, stmt, facts.owners) and _constructed_in(write.receiver, handler)
             )
             if not (in_handler or built_in_handler):
                 continue
@@ -558,7 +558,7 @@ def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[s
                 continue
             related = _names_of_the_row(name, fetches)
             for write in writes:
-                if follows(path, write.site.path, stmt) and _write_touches(write, related):
+                if follows(path, write.site.path, stmt, facts.owners) and _write_touches(write, related):
                     found.setdefault(id(write.node), (name, short_source(stmt.test, 50)))
                     break
     return found
