@@ -228,6 +228,8 @@ RULES: Tuple[Rule, ...] = (
                     product.save()
                 return JsonResponse({"stock": product.stock})
             """,
+        category="E",
+        options=("backend-handler-modules", "backend-task-decorators"),
         notes="Other functions, and private (`_name`) functions of a views module, are "
         "taken to be helpers their callers run inside "
         "`atomic()`: on real code (saleor's checkout, gift-card and payment helpers, "
