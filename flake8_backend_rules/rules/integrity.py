@@ -391,6 +391,14 @@ def _get_or_create_by_hand(stmt: ast.AST, path, facts: FlowFacts,
         if id(site.node) in facts.queries and facts.queries[id(site.node)].methods[-1] in _GETS
         and inside(site.path, stmt, "body", path) and not facts.query_locked.get(id(site.node))
     ]
+    # a related manager's `.get(key=...)`, a row fetch the vocabulary leaves out
+    for fetches in facts.fetches.values():
+        for fetch in fetches:
+            value = fetch.value
+            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
+                continue
+            if id(value) not in facts.queries and value.func.attr in _GETS and inside(fetch.path, stmt, "body", path):
+                gets.append((value, dotted_name(value.func.value)))
     if not gets:
         return
     for k, handler in enumerate(stmt.handlers):  # type: ignore[attr-defined]
