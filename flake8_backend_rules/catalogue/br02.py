@@ -76,4 +76,52 @@ RULES: Tuple[Rule, ...] = (
         notes="Narrow handlers (`except ValueError as e: return str(e)`) are often a "
         "deliberate validation message and stay silent; so does text that is only logged.",
     ),
+    Rule(
+        code="BR022",
+        symbol="traceback-dropped",
+        summary="A broad handler logs the failure without its traceback",
+        message="`{handler}` logs with `{call}(...)` without exc_info= and does not "
+        "re-raise: the traceback is lost; use logger.exception(...) or pass exc_info=True",
+        what="Finds broad handlers (`except Exception`, `except BaseException`, bare "
+        "`except:`, or a tuple containing one of those) that log with `.error(...)`, "
+        "`.warning(...)` or `.info(...)` (also `.warn(...)` and `.critical(...)`) on a "
+        "logger, without `exc_info=`, and do not re-raise.",
+        why="A broad handler catches failures nobody predicted; the message alone (`sync "
+        "failed: 'NoneType' object has no attribute 'id'`) says that something broke but "
+        "not where. Without the traceback the incident cannot be traced to a line, and "
+        "the handler that made the failure survivable also made it undiagnosable.",
+        bad="""
+            import logging
+
+            logger = logging.getLogger(__name__)
+
+
+            def sync_inventory(client, sku):
+                try:
+                    client.push(sku)
+                except Exception as e:
+                    logger.error("inventory sync failed for %s: %s", sku, e)
+            """,
+        good="""
+            import logging
+
+            logger = logging.getLogger(__name__)
+
+
+            def sync_inventory(client, sku):
+                try:
+                    client.push(sku)
+                except Exception:
+                    logger.exception("inventory sync failed for %s", sku)
+            """,
+        options=("backend-error-reporters",),
+        notes="Silent when the handler re-raises (the traceback travels on; a Celery "
+        "task's `self.retry(exc=exc)` raises too), or keeps the "
+        "traceback some other way: `logger.exception(...)`, `exc_info=` on any log call "
+        "(or `**kwargs`, which may carry it), Sentry's `capture_exception`, a configured "
+        "`backend-error-reporters` callable, or the `traceback` module "
+        "(`logger.error(traceback.format_exc())`). `.debug(...)` is not reported: debug "
+        "output is opted into. Narrow handlers are not reported: the exception type is "
+        "the diagnosis. A handler that logs nothing at all is BR020's business.",
+    ),
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set
 
-from ..astutil import call_name, iter_nodes, short_source
+from ..astutil import call_name, dotted_name, iter_nodes, short_source
 from ..context import Context
+from ..options import matches_dotted
 from . import check
 
 _BROAD = frozenset({"Exception", "BaseException"})
@@ -149,3 +150,80 @@ def exception_leaked_to_client(node: ast.ExceptHandler, ctx: Context) -> None:
                     sink(arg)
                 for kw in sub.keywords:
                     sink(kw.value)
+
+
+# Logging levels that record a message without the traceback unless `exc_info=` is given
+# (`warn` is the deprecated alias of `warning`; `critical` the level above `error`).
+_TRACEBACK_LOSING_LEVELS = frozenset({"error", "warning", "warn", "info", "critical"})
+# Calls in a handler that keep the traceback one way or another.
+_TRACEBACK_KEEPERS = frozenset(
+    {"traceback.format_exc", "traceback.format_exception", "traceback.print_exc",
+     "traceback.print_exception", "sys.exc_info", "sys.exception"}
+)
+_KEEPING_LOG_METHODS = frozenset({"exception", "capture_exception"})
+
+
+def _passes_exc_info(call: ast.Call) -> bool:
+    """`exc_info=True`/`exc_info=e`/`**kwargs` (which may carry it); not `exc_info=False`."""
+    for kw in call.keywords:
+        if kw.arg is None:
+            return True
+        if kw.arg == "exc_info":
+            value = kw.value
+            return not (isinstance(value, ast.Constant) and value.value in (False, None, 0))
+    return False
+
+
+def _keeps_traceback(handler: ast.ExceptHandler, log_calls: List[ast.Call], ctx: Context) -> bool:
+    """Some call in the handler records the traceback: `logger.exception(...)`, a log call
+    with `exc_info=`, Sentry's `capture_exception`, a configured error reporter, or the
+    traceback module (`logger.error(traceback.format_exc())`)."""
+    reporters = ctx.options.error_reporters
+    for call in log_calls:
+        if call_name(call) in _KEEPING_LOG_METHODS or _passes_exc_info(call):
+            return True
+        if reporters and matches_dotted(dotted_name(call.func), ctx.resolve(call.func), reporters):
+            return True
+    for stmt in handler.body:
+        for node in iter_nodes(stmt, into_scopes=False):
+            if isinstance(node, ast.Call) and (ctx.resolve(node.func) in _TRACEBACK_KEEPERS or _is_task_retry(node)):
+                return True
+    return False
+
+
+def _is_task_retry(call: ast.Call) -> bool:
+    """`self.retry(exc=exc)` in a Celery task raises `Retry` itself (no `raise` needed)
+    and Celery logs the exception it carries."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr == "retry" and isinstance(func.value, ast.Name) \
+        and func.value.id in ("self", "task")
+
+
+def _calls_in_this_scope(handler: ast.ExceptHandler, calls: List[ast.Call]) -> List[ast.Call]:
+    """Leave out calls inside a function defined in the handler body: they run later,
+    elsewhere (the handler facts walk such a def when it is a top-level statement)."""
+    nested = [stmt for stmt in handler.body if isinstance(stmt, _SCOPES)]
+    if not nested:
+        return calls
+    inner = {id(n) for stmt in nested for n in iter_nodes(stmt)}
+    return [call for call in calls if id(call) not in inner]
+
+
+@check("BR022", ast.ExceptHandler)
+def traceback_dropped(node: ast.ExceptHandler, ctx: Context) -> None:
+    """A broad handler that logs at error/warning/info level without `exc_info=` and does
+    not re-raise: the log line says something failed but not where; the traceback is gone."""
+    if not is_broad_handler(node):
+        return
+    facts = ctx.handler_facts(node)
+    if facts.raises or not facts.log_calls:
+        return
+    log_calls = _calls_in_this_scope(node, facts.log_calls)
+    losing = [
+        call for call in log_calls
+        if isinstance(call.func, ast.Attribute) and call.func.attr in _TRACEBACK_LOSING_LEVELS
+        and ctx.resolve(call.func) != "warnings.warn"  # a warning, not a log record
+    ]
+    if not losing or _keeps_traceback(node, log_calls, ctx):
+        return
+    ctx.report("BR022", node, handler=_handler_text(node), call=short_source(losing[0].func, 40))

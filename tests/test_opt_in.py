@@ -1,0 +1,45 @@
+"""Opt-in rules under flake8: an explicit `--select=BR` (the pre-commit hook, the README's
+first command) must not turn them on; naming them (`--extend-select=BR034`, or the family
+`BR03`) does."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Set
+
+import pytest
+
+SOURCE = '''
+from shop.models import Order, OrderLine
+
+
+def place_order(customer):
+    order = Order.objects.create(customer=customer)
+    OrderLine.objects.create(order=order)
+'''
+
+
+def codes(tmp_path: Path, *args: str) -> Set[str]:
+    target = tmp_path / "orders.py"
+    target.write_text(SOURCE)
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--format=%(code)s", *args, str(target)],
+        capture_output=True, text=True, timeout=120,
+    )
+    return {line.strip() for line in result.stdout.splitlines() if line.strip().startswith("BR")}
+
+
+@pytest.mark.parametrize(
+    "args, shown",
+    [
+        (["--select=BR"], False),
+        ([], False),
+        (["--select=BR", "--extend-select=BR034"], True),
+        (["--select=BR03"], True),
+        (["--extend-select=BR034"], True),
+        (["--select=BR", "--extend-select=BR034", "--extend-ignore=BR034"], False),
+    ],
+)
+def test_opt_in_rule_needs_to_be_named(tmp_path: Path, args: List[str], shown: bool) -> None:
+    assert ("BR034" in codes(tmp_path, *args)) is shown
