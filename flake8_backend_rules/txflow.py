@@ -35,7 +35,7 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from .astutil import call_name, dotted_name, iter_nodes, target_names
 from .context import Context, Frame
-from .queries import QUERYSET_RETURNING, QueryInfo, analyse_chain, chain_links
+from .queries import CHAIN_METHODS, QUERYSET_RETURNING, QueryInfo, analyse_chain, chain_links
 
 KEY = "br03.txflow"
 
@@ -347,6 +347,11 @@ class _Builder:
 
     # -- query classification, independent of the engine's walk -----------------
     def classify(self, call: ast.Call) -> Optional[QueryInfo]:
+        func = call.func
+        if func.__class__ is not ast.Attribute or func.attr not in CHAIN_METHODS:  # type: ignore[attr-defined]
+            # Every Django query expression ends in a queryset method (SQLAlchemy ones,
+            # which may end in anything, are not classified here): the cheap exact test.
+            return None
         key = id(call)
         if key not in self._memo:
             self._memo[key] = None  # cycles classify as "not a query"

@@ -158,7 +158,7 @@ def _read_modify_writes(ctx: Context, frame: Frame) -> Dict[int, Modification]:
     return found
 
 
-@check("BR030", ast.Call)
+@check("BR030", ast.Call, callees=_SAVES)
 def read_modify_write(node: ast.Call, ctx: Context) -> None:
     """`obj.stock -= n; obj.save()` on a row not locked with select_for_update(): two
     concurrent requests read the same value and one decrement is lost (overselling)."""
@@ -429,7 +429,7 @@ def _constructed_in(name: str, handler: ast.ExceptHandler) -> bool:
 _CHECK_NAMES = _EXISTENCE | _ROW_PROBES | _COUNTS | _GETS
 
 
-@check("BR031", ast.Call)
+@check("BR031", ast.Call, callees=_CHECK_NAMES)
 def note_existence_check(node: ast.Call, ctx: Context) -> None:
     """Remember that an `exists()`/`count()`/`first()`/`get()` call was met in this
     function, so a later create builds the flow facts only when a check can precede it."""
@@ -438,7 +438,7 @@ def note_existence_check(node: ast.Call, ctx: Context) -> None:
         ctx.frame_fact("br031.checked", _new_set).add(func.attr)
 
 
-@check("BR031", ast.Call)
+@check("BR031", ast.Call, callees=_CREATES | _SAVES)
 def check_then_create(node: ast.Call, ctx: Context) -> None:
     """A row created after an existence check on the same model: two requests pass the
     check together and both create (duplicate rows, two "primary" addresses)."""
@@ -598,7 +598,7 @@ def note_exiting_guard(node: ast.If, ctx: Context) -> None:
         ctx.frame_fact("br032.guards", _new_set).add("if")
 
 
-@check("BR032", ast.Call)
+@check("BR032", ast.Call, callees=_ANY_WRITE_NAMES)
 def unlocked_check_then_write(node: ast.Call, ctx: Context) -> None:
     """A row fetched without a lock, its state checked, then a write: two requests pass
     the check on the same old state (paying twice, spending a revoked key)."""
@@ -656,7 +656,7 @@ def _lock_is_ignored(outer: ast.Call, facts: FlowFacts) -> bool:
     return info is not None and info.methods[-1] in ("update", "aupdate", "delete", "adelete")
 
 
-@check("BR033", ast.Call)
+@check("BR033", ast.Call, callees=("select_for_update",))
 def select_for_update_outside_atomic(node: ast.Call, ctx: Context) -> None:
     """`select_for_update()` evaluated with no atomic block open: Django raises
     TransactionManagementError in autocommit mode (and no lock would outlive the query)."""
@@ -722,15 +722,32 @@ def _unguarded_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, int]]:
     return found
 
 
-@check("BR034", ast.Call)
-def multi_write_without_atomic(node: ast.Call, ctx: Context) -> None:
+_BR034_CANDIDATES = "br034.candidates"
+
+
+@check("BR034", ast.Call, callees=_ANY_WRITE_NAMES)
+def note_write_candidate(node: ast.Call, ctx: Context) -> None:
+    """Remember the calls of a function that may be ORM writes; the function's flow facts
+    are only built (when it ends) if it has two or more: most functions have none or one,
+    and one write needs no transaction."""
+    if not isinstance(node.func, ast.Attribute) or ctx.kind.migration:
+        return
+    frame = ctx.frame
+    if frame.kind == "function":
+        frame.facts.setdefault(_BR034_CANDIDATES, []).append(node)
+
+
+@check("BR034", ast.FunctionDef, ast.AsyncFunctionDef, phase="leave")
+def multi_write_without_atomic(node: ast.AST, ctx: Context) -> None:
     """Several ORM writes with no atomic block: a failure after the first leaves the
     data half-changed (an order without its lines, stock taken for a failed payment)."""
-    if not _is_write_call(node, _ANY_WRITE_NAMES):
+    frame = ctx.frame
+    candidates = frame.facts.get(_BR034_CANDIDATES)
+    if frame.node is not node or not candidates or len(candidates) < 2:
         return
-    if ctx.kind.migration or ctx.frame.kind != "function":
-        return
-    hit = ctx.frame_fact("br034.writes", _unguarded_writes).get(id(node))
-    if hit is not None:
-        first, n = hit
-        ctx.report("BR034", node, write=short_source(node, 40), first=first, n=n)
+    hits = ctx.frame_fact("br034.writes", _unguarded_writes, frame)
+    for call in candidates:
+        hit = hits.get(id(call))
+        if hit is not None:
+            first, n = hit
+            ctx.report("BR034", call, write=short_source(call, 40), first=first, n=n)

@@ -315,7 +315,7 @@ def _is_number(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and call_name(node) in _NUMERIC_FACTORIES
 
 
-@check("BR003", ast.Call)
+@check("BR003", ast.Call, callees=_AGGREGATES)
 def aggregation_builtin_over_rows(node: ast.Call, ctx: Context) -> None:
     """`sum(i.quantity for i in order.items.all())`, `max(qs.values_list(...))`: every row
     fetched to compute one number the database would return."""
@@ -464,7 +464,7 @@ def _measured_queryset(expr: ast.AST, ctx: Context) -> Optional[str]:
     return _rows_of(expr, ctx)
 
 
-@check("BR004", ast.Call)
+@check("BR004", ast.Call, callees=("len", "bool"))
 def queryset_measured_by_builtin(node: ast.Call, ctx: Context) -> None:
     """`len(qs)` / `bool(qs)`: every row fetched to count them or test for one."""
     func = node.func
