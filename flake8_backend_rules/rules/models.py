@@ -21,8 +21,8 @@ def is_migration_module(ctx: Context) -> bool:
     directly inside its `migrations/` package. Subpackages (`migrations/tasks/`, helpers
     run with today's models by design) and Django's own `django/db/migrations/` framework
     package are not migrations."""
-    if not ctx.kind.migration:
-        return False
+    if not ctx.kind.migration or ctx.kind.test:
+        return False  # `migrations/test_operations.py` is the migration framework's test suite
     return ctx.frame_fact(_MIGRATION_FACT, _is_loaded_as_migration, ctx.module_frame)
 
 
