@@ -1,4 +1,4 @@
-"""Options the BR04x/BR06x rules read, beyond the defaults the fixtures use."""
+"""Options the rules read, beyond the defaults the fixtures use."""
 from __future__ import annotations
 
 from flake8_backend_rules.engine import check_source
@@ -35,3 +35,20 @@ def test_configured_task_decorators_are_task_contexts() -> None:
 def test_handler_module_globs_decide_where_filesystem_probes_count() -> None:
     assert codes(PROBES, "shop/gallery.py") == []
     assert codes(PROBES, "shop/gallery.py", extend_backend_handler_modules="*gallery.py") == ["BR041"]
+
+
+TWO_WRITES = '''
+from shop.models import Order, OrderLine
+
+
+def place(customer):
+    order = Order.objects.create(customer=customer)
+    OrderLine.objects.create(order=order)
+'''
+
+
+def test_multi_write_is_not_reported_in_checked_test_modules() -> None:
+    # Each test already runs inside the test case's transaction (BR034's notes).
+    assert codes(TWO_WRITES, "shop/services.py") == ["BR034"]
+    assert codes(TWO_WRITES, "shop/tests/test_orders.py", backend_check_tests=True) == []
+    assert codes(TWO_WRITES, "shop/tests/test_orders.py") == []

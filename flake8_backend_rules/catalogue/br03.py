@@ -286,6 +286,8 @@ RULES: Tuple[Rule, ...] = (
         "a per-function analysis cannot see. Writes are query writes and `save()`/"
         "`delete()` on model instances (a fetched row, an instance built here, a "
         "parameter, a loop variable, `self` in a model, `super().save()`). Migrations are "
-        "not checked. " + _FLOW_NOTE,
+        "not checked, nor are test modules when `backend-check-tests` is on: Django's "
+        "`TestCase` and pytest-django run each test inside a transaction, and fixtures "
+        "that create several rows are the norm there. " + _FLOW_NOTE,
     ),
 )

@@ -723,6 +723,9 @@ def _unguarded_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, int]]:
 
 
 _BR034_CANDIDATES = "br034.candidates"
+_KEYWORD_ONLY_WRITES = frozenset({"update", "aupdate", "delete", "adelete", "create", "acreate",
+                                  "get_or_create", "aget_or_create", "update_or_create",
+                                  "aupdate_or_create"})
 
 
 @check("BR034", ast.Call, callees=_ANY_WRITE_NAMES)
@@ -730,8 +733,11 @@ def note_write_candidate(node: ast.Call, ctx: Context) -> None:
     """Remember the calls of a function that may be ORM writes; the function's flow facts
     are only built (when it ends) if it has two or more: most functions have none or one,
     and one write needs no transaction."""
-    if not isinstance(node.func, ast.Attribute) or ctx.kind.migration:
-        return
+    func = node.func
+    if not isinstance(func, ast.Attribute) or ctx.kind.migration or ctx.kind.test:
+        return  # a test runs inside the test case's transaction
+    if func.attr in _KEYWORD_ONLY_WRITES and any(not isinstance(a, ast.Starred) for a in node.args):
+        return  # `d.update(other)`, `cache.delete(key)`: Django's take no positional argument
     frame = ctx.frame
     if frame.kind == "function":
         frame.facts.setdefault(_BR034_CANDIDATES, []).append(node)
