@@ -411,10 +411,12 @@ def hardcoded_secret_assignment(node: ast.AST, ctx: Context) -> None:
     """`SECRET_KEY = "..."`, `self.api_token = "..."`, `PASSWORD = os.getenv("X", "dev")`,
     a pydantic settings field `api_key: str = "..."`."""
     value = node.value  # type: ignore[attr-defined]
-    if value is None or _exempt_from_br012(ctx):
+    if value is None:
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
     if isinstance(value, ast.Call) and _callee(value) in _CONFIG_READ_NAMES:
+        if _exempt_from_br012(ctx):
+            return
         default = _config_default(value, ctx)
         if default is not None:
             _br012_handled(ctx).add(id(value))
@@ -426,6 +428,8 @@ def hardcoded_secret_assignment(node: ast.AST, ctx: Context) -> None:
         name = _secret_name(bound_name(target))
         if name is None:
             continue
+        if _exempt_from_br012(ctx):  # after the cheap name test: this runs on every assignment
+            return
         if isinstance(node, ast.AnnAssign) and _is_settings_class(ctx):
             text = string_value(_field_default(value))
             if text and text.strip():  # a settings field's default is a fallback secret
@@ -439,20 +443,27 @@ def hardcoded_secret_assignment(node: ast.AST, ctx: Context) -> None:
 
 @check("BR012", ast.Call)
 def hardcoded_secret_argument(node: ast.Call, ctx: Context) -> None:
-    """`connect(password="...")` and a configuration read with a literal secret default
-    that is not assigned (`Client(os.getenv("API_TOKEN", "abc"))`)."""
-    if not node.keywords and len(node.args) < 2:
-        return
-    if _exempt_from_br012(ctx):
-        return
-    for kw in node.keywords:
-        if kw.arg and _secret_name(kw.arg):
+    """`connect(password="...")`: a secret literal passed by a secret keyword."""
+    keywords = node.keywords
+    if not keywords:
+        return  # the cheap test first: this runs on every call
+    for kw in keywords:
+        arg = kw.arg
+        if arg and secret_word(arg):
             text = string_value(kw.value)
-            if text is not None and looks_like_secret(text):
+            if text is not None and looks_like_secret(text) and not _exempt_from_br012(ctx):
                 ctx.report("BR012", kw, expr=short_source(kw, 50))
+
+
+@check("BR012", ast.Call, callees=_CONFIG_READ_NAMES)
+def hardcoded_secret_config_default(node: ast.Call, ctx: Context) -> None:
+    """A configuration read with a literal secret default that is not assigned
+    (`Client(os.getenv("API_TOKEN", "abc"))`; an assigned one is the assignment's)."""
+    if id(node) in _br012_handled(ctx) or _exempt_from_br012(ctx):
+        return
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-    if name not in _CONFIG_READ_NAMES or id(node) in _br012_handled(ctx):
+    if name not in _CONFIG_READ_NAMES:
         return
     default = _config_default(node, ctx)
     if default is not None and _secret_name(_read_name(node, ctx)):
