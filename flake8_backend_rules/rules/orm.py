@@ -817,7 +817,9 @@ def query_in_serializer_method(node: ast.Call, ctx: Context) -> None:
     frame = ctx.frame
     if frame.kind != "function" or frame.class_frame is None:
         return
-    names = ctx.frame_fact("br006.object", _serializer_object_names)
+    names = frame.facts.get("br006.object")  # once computed, a dict read per call
+    if names is None:
+        names = ctx.frame_fact("br006.object", _serializer_object_names)
     if not names:
         return
     info = ctx.outer_query(node)
@@ -967,17 +969,19 @@ def _in_admin_module(ctx: Context) -> bool:
 @check("BR008", ast.Call)
 def contains_lookup(node: ast.Call, ctx: Context) -> None:
     """`filter(name__icontains=q)`, `CharFilter(lookup_expr="icontains")`: LIKE '%q%'."""
-    if not node.keywords or _in_admin_module(ctx):
-        return
-    for kw in node.keywords:
+    for kw in node.keywords:  # the keyword test first: this runs on every call
         arg = kw.arg
         if arg is None:
             continue
         if arg.endswith(_CONTAINS_SUFFIXES):
             if isinstance(kw.value, _CONTAINER_VALUES):
                 continue  # array/JSON containment
+            if _in_admin_module(ctx):
+                return
             ctx.report("BR008", kw, detail=f"`{arg}`")
         elif arg == "lookup_expr" and string_value(kw.value) in _CONTAINS_LOOKUPS:
+            if _in_admin_module(ctx):
+                return
             ctx.report("BR008", kw, detail=f"`lookup_expr={string_value(kw.value)!r}`")
 
 
@@ -985,10 +989,10 @@ def contains_lookup(node: ast.Call, ctx: Context) -> None:
 def contains_search_fields(node: ast.Assign, ctx: Context) -> None:
     """DRF `search_fields` entries without a prefix search with `icontains`."""
     frame = ctx.frame
-    if frame.kind != "class" or len(node.targets) != 1 or _in_admin_module(ctx):
+    if frame.kind != "class" or len(node.targets) != 1:
         return
     target = node.targets[0]
-    if not isinstance(target, ast.Name) or target.id != "search_fields":
+    if not isinstance(target, ast.Name) or target.id != "search_fields" or _in_admin_module(ctx):
         return
     if not isinstance(node.value, (ast.List, ast.Tuple)):
         return
