@@ -6,4 +6,4 @@ both run that same engine.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0"

@@ -106,6 +106,7 @@ def bound_name(node: ast.AST) -> Optional[str]:
 _NAME_LIKE = re.compile(r"[_.\-]*[A-Za-z]+(?:[_.\-:][A-Za-z]+)*[_.\-:]?")
 # Shorter literals are dummies ("123", "xyz1"); a configuration *default* counts whatever it is.
 _MIN_SECRET_LENGTH = 6
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod, ast.Div)
 _PLACEHOLDER = re.compile(r"<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\{[A-Za-z_]*\}|%\([A-Za-z_]+\)s|%s")
 
 
@@ -224,7 +225,8 @@ def sql_value_position(before: str, after: str) -> bool:
     parameters, and they come from the code's models and backends."""
     if before.count("'") % 2 == 1:
         return True
-    if after[:1] in (".", "(", "_", '"', "`") or after[:1].isalnum() or before[-1:] in ('"', "`", ".", "_") or before[-1:].isalnum():
+    if (after[:1] in (".", "(", "_", '"', "`") or after[:1].isalnum()
+            or before[-1:] in ('"', "`", ".", "_") or before[-1:].isalnum()):
         return False
     stripped = before.rstrip()
     if stripped.endswith(","):
@@ -443,7 +445,7 @@ class StringFlow:
             return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
         if isinstance(node, ast.Call):
             return _callee_name(node) in _NUMERIC_CALLS
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod, ast.Div)):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _ARITHMETIC):
             return self._is_number(node.left, safe, depth + 1) and self._is_number(node.right, safe, depth + 1)
         if isinstance(node, ast.Name):
             bound = self.bindings.get(node.id, ())

@@ -4,6 +4,11 @@ A check is a small function ``fn(node, ctx)`` registered for the node types it l
 (``@check("BR010", ast.Call)``); it reports through ``ctx.report``. ``phase="leave"``
 runs it after the node's subtree (a class's properties are all known then). The engine
 builds its dispatch table from these registrations, for the selected rules only.
+
+A check on ``ast.Call`` that can only report on some callees says so,
+``@check("BR052", ast.Call, callees={"load", "loads"})``: the engine hands it only calls
+whose callee's last name (``f`` of ``f(...)``, ``m`` of ``x.m(...)``, the imported name of
+an alias) is one of them. The set must cover every call the check can report on.
 """
 from __future__ import annotations
 

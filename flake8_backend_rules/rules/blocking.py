@@ -373,8 +373,10 @@ def _is_mail_helper(ctx: Context) -> bool:
     return False
 
 
-@check("BR042", ast.Call, callees=("send", "send_mail", "send_mass_mail", "mail_admins", "mail_managers",
-                                  "SMTP", "SMTP_SSL"))
+_MAIL_CALLEES = ("send", "send_mail", "send_mass_mail", "mail_admins", "mail_managers", "SMTP", "SMTP_SSL")
+
+
+@check("BR042", ast.Call, callees=_MAIL_CALLEES)
 def sync_email_in_request(node: ast.Call, ctx: Context) -> None:
     """Email sent synchronously where a request may be waiting for it."""
     func = node.func

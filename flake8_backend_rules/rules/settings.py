@@ -102,7 +102,8 @@ def development_config(ctx: Context) -> bool:
     """A development settings module, and also (computed once per module) settings kept
     in a test package (`wagtail/test/settings_ui.py`) and configuration modules named as
     development ones without being settings modules (`configuration_testing.py`)."""
-    return ctx.frame_fact("br01.dev", _compute_development_config, frame=ctx.module_frame)  # type: ignore[no-any-return]
+    found = ctx.frame_fact("br01.dev", _compute_development_config, frame=ctx.module_frame)
+    return bool(found)
 
 
 def _compute_development_config(ctx: Context, frame: object) -> bool:
@@ -286,7 +287,9 @@ def insecure_setting(node: ast.AST, ctx: Context) -> None:
 
 
 # pydantic settings fields holding allowed hosts or CORS origins, by convention
-_ORIGIN_FIELDS = frozenset({"ALLOWED_HOSTS", "CORS_ORIGINS", "BACKEND_CORS_ORIGINS", "ALLOW_ORIGINS", "ALLOWED_ORIGINS"})
+_ORIGIN_FIELDS = frozenset(
+    {"ALLOWED_HOSTS", "CORS_ORIGINS", "BACKEND_CORS_ORIGINS", "ALLOW_ORIGINS", "ALLOWED_ORIGINS"}
+)
 
 
 def _insecure_settings_field(node: ast.AnnAssign, ctx: Context) -> None:
@@ -480,7 +483,8 @@ def hardcoded_secret_in_dict(node: ast.Dict, ctx: Context) -> None:
         if name and _secret_name(name):
             text = string_value(value)
             if text is not None and looks_like_secret(text):
-                ctx.report("BR012", key, expr=short_source(key, 30) + ": " + short_source(value, 30))  # type: ignore[arg-type]
+                shown = short_source(key, 30) + ": " + short_source(value, 30)  # type: ignore[arg-type]
+                ctx.report("BR012", key, expr=shown)  # type: ignore[arg-type]
 
 
 # -- BR013 inline-decimal-rate -------------------------------------------------------------
