@@ -3,7 +3,7 @@ and writes in Python; ordering and searches without indexes)."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from ..astutil import (
     attribute_path,
@@ -574,15 +574,21 @@ def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
                     h.body and not isinstance(h.body[-1], ast.Raise) for h in getattr(inner, "handlers", ())
                 ):
                     continue
-                stack: List[ast.AST] = list(getattr(inner, "body", ()))
-                while stack:
-                    item = stack.pop()
-                    if isinstance(item, ast.Call):
-                        guarded.add(id(item))
-                    if isinstance(item, _LOOPS + _SCOPES):
-                        continue  # a nested loop's writes still run per row
-                    stack.extend(ast.iter_child_nodes(item))
+                _add_calls_of_block(getattr(inner, "body", ()), guarded)
     return guarded
+
+
+def _add_calls_of_block(statements: Iterable[ast.AST], found: Set[int]) -> None:
+    """Add the ids of the calls in ``statements`` to ``found``, not those of a nested loop
+    or scope: a nested loop's writes still run once per row."""
+    stack: List[ast.AST] = list(statements)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Call):
+            found.add(id(item))
+        if isinstance(item, _LOOPS + _SCOPES):
+            continue
+        stack.extend(ast.iter_child_nodes(item))
 
 
 def _is_form_like(receiver: ast.AST) -> bool:
@@ -736,15 +742,7 @@ def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
                     continue
                 if block_owner is node and field == "orelse":
                     continue
-                for stmt in block:
-                    stack: List[ast.AST] = [stmt]
-                    while stack:
-                        item = stack.pop()
-                        if isinstance(item, ast.Call):
-                            once.add(id(item))
-                        if isinstance(item, _LOOPS + _SCOPES):
-                            continue  # a nested loop's writes still run per row
-                        stack.extend(ast.iter_child_nodes(item))
+                _add_calls_of_block(block, once)
     return once
 
 
