@@ -32,6 +32,11 @@ def attribute_path(node: ast.AST) -> Tuple[Optional[ast.AST], List[str]]:
     return node, attrs
 
 
+def position(node: ast.AST) -> Tuple[int, int]:
+    """(line, column) of a node, (0, 0) for one without a position: source order."""
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
 def call_name(node: ast.AST) -> Optional[str]:
     """The last name of a callee: ``send`` for ``a.b.send(...)``, ``f`` for ``f(...)``."""
     if isinstance(node, ast.Call):

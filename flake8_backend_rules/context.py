@@ -13,7 +13,7 @@ import ast
 import builtins
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
-from .astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, target_names
+from .astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, position, target_names
 from .options import ModuleKind, Options, matches_dotted, module_kind
 from .queries import (
     ANY_LOOKUP,
@@ -130,10 +130,6 @@ class Frame:
         self.prefetches_objects = False
         # Per-scope facts a rule family computes once and shares (see Context.frame_fact).
         self.facts: Dict[str, Any] = {}
-
-
-def _position(node: ast.AST) -> Tuple[int, int]:
-    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
 class Context:
@@ -462,21 +458,21 @@ class Context:
                 if isinstance(node, ast.Assign):
                     for target in node.targets:
                         if isinstance(target, ast.Name):
-                            table.setdefault(target.id, []).append((_position(node), node.value))
+                            table.setdefault(target.id, []).append((position(node), node.value))
                 elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
                     if isinstance(node.target, ast.Name):
-                        table.setdefault(node.target.id, []).append((_position(node), node.value))
+                        table.setdefault(node.target.id, []).append((position(node), node.value))
                 elif isinstance(node, ast.Call) and call_name(node) == "prefetch_related_objects":
                     frame.prefetches_objects = True
                 elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
                     table.setdefault(node.optional_vars.id, []).append(
-                        (_position(node.context_expr), node.context_expr)
+                        (position(node.context_expr), node.context_expr)
                     )
             frame._bindings = table
         return frame._bindings
 
     def bindings_before(self, name: str, at: ast.AST) -> List[Tuple[Tuple[int, int], ast.AST]]:
-        where = _position(at)
+        where = position(at)
         return [b for b in self.bindings().get(name, ()) if b[0] < where]
 
     def is_query_local(self, name: str, at: ast.AST, depth: int = 0, querysets_only: bool = False) -> bool:

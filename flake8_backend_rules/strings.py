@@ -27,7 +27,7 @@ import re
 import string
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
 
-from .astutil import iter_nodes, string_value
+from .astutil import call_name, iter_nodes, position, string_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import Context
@@ -192,19 +192,6 @@ def _numeric_spec(value: ast.FormattedValue) -> bool:
     return isinstance(last, ast.Constant) and isinstance(last.value, str) and last.value[-1:] in _NUMERIC_TYPES
 
 
-def _position(node: ast.AST) -> Tuple[int, int]:
-    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-
-
-def _callee_name(call: ast.Call) -> Optional[str]:
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return None
-
-
 def _str_constant(node: ast.AST) -> Optional[str]:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
@@ -275,32 +262,32 @@ class StringFlow:
                     self._bind(node.target.id, node, "%=", node.value)
 
     def _bind(self, name: str, stmt: ast.AST, kind: str, value: ast.AST) -> None:
-        self.bindings.setdefault(name, []).append((_position(stmt), kind, value))
-        self._statement_of[id(value)] = _position(stmt)
+        self.bindings.setdefault(name, []).append((position(stmt), kind, value))
+        self._statement_of[id(value)] = position(stmt)
 
     def before(self, name: str, at: ast.AST) -> List[Binding]:
-        where = self._statement_of.get(id(at)) or _position(at)
+        where = self._statement_of.get(id(at)) or position(at)
         return [b for b in self.bindings.get(name, ()) if b[0] < where]
 
     # -- the question -------------------------------------------------------------
     def dynamic_part(
-        self, expr: ast.AST, at: ast.AST, safe_calls: FrozenSet[str], position: PositionTest = None
+        self, expr: ast.AST, at: ast.AST, safe_calls: FrozenSet[str], counts_here: PositionTest = None
     ) -> Optional[ast.AST]:
         """The first part of a text *built here* (an f-string, ``%``, ``.format()`` or
         ``+``, directly or through this scope's locals) that is neither a literal, nor a
         module-level constant, nor a number, nor the result of a call in ``safe_calls``,
-        and that sits where ``position`` says it matters; None if there is none.
+        and that sits where ``counts_here`` says it matters; None if there is none.
 
         Text that arrives whole (a parameter, an attribute, a call's result) is not built
         here and yields None: the rule looks where text is built."""
         for segments in self._alternatives(expr, at, 0):
-            found = self._check(segments, at, safe_calls, position, 0)
+            found = self._check(segments, at, safe_calls, counts_here, 0)
             if found is not None:
                 return found
         return None
 
     def _check(
-        self, segments: Segments, at: ast.AST, safe: FrozenSet[str], position: PositionTest, depth: int
+        self, segments: Segments, at: ast.AST, safe: FrozenSet[str], counts_here: PositionTest, depth: int
     ) -> Optional[ast.AST]:
         text_before = ""
         for index, segment in enumerate(segments):
@@ -312,14 +299,14 @@ class StringFlow:
                 if not isinstance(following, str):
                     break
                 after += following
-            found = self._part(segment, at, safe, position, text_before, after, depth)
+            found = self._part(segment, at, safe, counts_here, text_before, after, depth)
             if found is not None:
                 return found
             text_before += "\x00"  # a formatted part: not a quote, not an operator
         return None
 
     def _part(
-        self, node: ast.AST, at: ast.AST, safe: FrozenSet[str], position: PositionTest,
+        self, node: ast.AST, at: ast.AST, safe: FrozenSet[str], counts_here: PositionTest,
         before: str, after: str, depth: int,
     ) -> Optional[ast.AST]:
         """``node`` is formatted into the text between ``before`` and ``after``."""
@@ -338,26 +325,26 @@ class StringFlow:
                 if not inner:
                     opaque = True  # bound to text arriving whole
                 for segments in inner:
-                    found = self._check(segments, value, safe, position, depth + 1)
+                    found = self._check(segments, value, safe, counts_here, depth + 1)
                     if found is not None:
                         return found
             if not opaque:
                 return None  # every value it holds was built here from safe parts
         elif isinstance(node, ast.IfExp):
             for branch in (node.body, node.orelse):
-                found = self._part(branch, at, safe, position, before, after, depth + 1)
+                found = self._part(branch, at, safe, counts_here, before, after, depth + 1)
                 if found is not None:
                     return found
             return None
         elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             for element in node.elts:
-                found = self._part(element, at, safe, position, before, after, depth + 1)
+                found = self._part(element, at, safe, counts_here, before, after, depth + 1)
                 if found is not None:
                     return found
             return None
-        elif isinstance(node, ast.Call) and _callee_name(node) == "str" and len(node.args) == 1:
-            return self._part(node.args[0], at, safe, position, before, after, depth + 1)
-        if position is None or position(before, after) or self._from_request(node, at, 0):
+        elif isinstance(node, ast.Call) and call_name(node) == "str" and len(node.args) == 1:
+            return self._part(node.args[0], at, safe, counts_here, before, after, depth + 1)
+        if counts_here is None or counts_here(before, after) or self._from_request(node, at, 0):
             return node  # a request value counts anywhere: `ORDER BY {request.GET["o"]}`
         return None
 
@@ -423,7 +410,7 @@ class StringFlow:
                 return self._is_number(node.left, safe) and self._is_number(node.right, safe)
             return False
         if isinstance(node, ast.Call):
-            name = _callee_name(node)
+            name = call_name(node)
             if name in safe or name in _NUMERIC_CALLS:
                 return True
             if name in _TRANSLATIONS and node.args and isinstance(node.args[0], ast.Constant):
@@ -444,7 +431,7 @@ class StringFlow:
         if isinstance(node, ast.Constant):
             return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
         if isinstance(node, ast.Call):
-            return _callee_name(node) in _NUMERIC_CALLS
+            return call_name(node) in _NUMERIC_CALLS
         if isinstance(node, ast.BinOp) and isinstance(node.op, _ARITHMETIC):
             return self._is_number(node.left, safe, depth + 1) and self._is_number(node.right, safe, depth + 1)
         if isinstance(node, ast.Name):
@@ -536,7 +523,7 @@ class StringFlow:
     def _template_text(self, node: ast.AST, at: ast.AST) -> Optional[str]:
         """The literal text of a template: a string, or a name bound once to one."""
         text = _str_constant(node)
-        if isinstance(node, ast.Call) and _callee_name(node) in _TRANSLATIONS and node.args:
+        if isinstance(node, ast.Call) and call_name(node) in _TRANSLATIONS and node.args:
             return _str_constant(node.args[0])  # `_("... %s ...") % x`
         if text is not None or not isinstance(node, ast.Name):
             return text

@@ -33,7 +33,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
-from .astutil import call_name, dotted_name, iter_nodes, target_names
+from .astutil import call_name, dotted_name, iter_nodes, position, target_names
 from .context import Context, Frame
 from .queries import CHAIN_METHODS, QUERYSET_RETURNING, QueryInfo, analyse_chain, chain_links
 
@@ -58,10 +58,6 @@ _INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
 _MAX_DEPTH = 8
 # Receivers whose `.get(name=...)` is an HTTP or cache client's, not a manager's.
 _NOT_MANAGERS = ("client", "session", "http", "api", "requests", "cache", "redis", "config", "settings", "request")
-
-
-def position(node: ast.AST) -> Position:
-    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
 def is_atomic_expr(expr: ast.AST, ctx: Context) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set, Tuple, Union
 
-from ..astutil import dotted_name, iter_nodes, names_in, short_source
+from ..astutil import call_name, dotted_name, iter_nodes, names_in, short_source
 from ..context import Context, Frame
 from ..options import normalise_path
 from . import check
@@ -47,12 +47,7 @@ def _migration_operation(call: ast.Call, ctx: Context) -> Optional[str]:
     """`RunPython`/`RunSQL` when the call builds Django's operation (through
     `migrations.RunPython`, `from django.db.migrations import RunPython`, ...)."""
     func = call.func
-    if isinstance(func, ast.Attribute):
-        name = func.attr
-    elif isinstance(func, ast.Name):
-        name = func.id
-    else:
-        return None
+    name = call_name(call)
     if name not in _REVERSIBLE_OPERATIONS:
         return None
     resolved = ctx.resolve(func)
@@ -113,8 +108,7 @@ def _field_call_name(value: Optional[ast.AST]) -> Optional[str]:
     relation (`ForeignKey`...)."""
     if not isinstance(value, ast.Call):
         return None
-    func = value.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    name = call_name(value)
     if name and (name.endswith("Field") or name in _RELATION_FIELDS):
         return name
     return None
@@ -322,7 +316,7 @@ def _locally_bound(func: ast.AST) -> Set[str]:
 
 def _is_get_user_model(call: ast.Call, ctx: Context) -> bool:
     func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    name = call_name(call) or ""
     if name != "get_user_model":
         return False
     resolved = ctx.resolve(func)

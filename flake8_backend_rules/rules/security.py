@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from typing import FrozenSet, List, Optional
 
-from ..astutil import attribute_path, dotted_name, iter_nodes, short_source, string_value
+from ..astutil import attribute_path, call_name, dotted_name, iter_nodes, short_source, string_value
 from ..context import Context
 from ..queries import MANAGER_ATTRS, is_session_name, receiver_name
 from ..strings import secret_word, sql_value_position, string_flow
@@ -146,7 +146,7 @@ def csrf_exempt_decorator(node: ast.AST, ctx: Context) -> None:
 def csrf_exempt_wrapper(node: ast.Call, ctx: Context) -> None:
     """`method_decorator(csrf_exempt, ...)`, and `csrf_exempt(view)` in a URL pattern."""
     func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    name = call_name(node)
     if name == "method_decorator":
         if node.args and _is_csrf_exempt(node.args[0], ctx):
             ctx.report("BR051", node, expr=short_source(node, 50))
@@ -187,7 +187,7 @@ def unsafe_deserialization(node: ast.Call, ctx: Context) -> None:
     """pickle/marshal/dill/jsonpickle loads and `yaml.load` without a safe Loader: loading
     untrusted bytes runs attacker-chosen code."""
     func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    name = call_name(node)
     if name not in _LOADER_CALL_NAMES:
         return
     resolved = ctx.resolve(func)
@@ -272,8 +272,7 @@ def _secret_value(arg: ast.AST) -> Optional[ast.AST]:
             if _is_secret_attribute(node):
                 return node
         elif isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+            name = call_name(node)
             if name in _TRANSPARENT_CALLS:
                 stack.extend(reversed(list(node.args) + [kw.value for kw in node.keywords]))
         elif isinstance(node, ast.JoinedStr):
@@ -328,7 +327,7 @@ def mark_safe_interpolation(node: ast.Call, ctx: Context) -> None:
     """`mark_safe(f"<b>{name}</b>")`: text marked safe although a part of it is not
     escaped (cross-site scripting)."""
     func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    name = call_name(node)
     if name not in ("mark_safe", "SafeString", "SafeText", "Markup") or len(node.args) != 1:
         return
     if ctx.resolve(func) not in _MARK_SAFE:
@@ -355,7 +354,7 @@ def _is_admin_prefix(node: ast.AST) -> bool:
 def default_admin_url(node: ast.Call, ctx: Context) -> None:
     """The admin mounted at the guessable `admin/` prefix."""
     func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    name = call_name(node)
     if name not in ("path", "re_path", "url") or len(node.args) < 2 or not _is_admin_prefix(node.args[0]):
         return
     if ctx.resolve(func) not in _URL_FUNCTIONS:

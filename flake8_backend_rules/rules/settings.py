@@ -7,7 +7,7 @@ import decimal
 import re
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
-from ..astutil import dotted_name, short_source, string_value
+from ..astutil import call_name, dotted_name, short_source, string_value
 from ..context import Context
 from ..options import normalise_path, path_matches
 from ..strings import bound_name, looks_like_secret, secret_word
@@ -322,8 +322,7 @@ def cors_allow_all_middleware(node: ast.Call, ctx: Context) -> None:
     origins = next((kw.value for kw in node.keywords if kw.arg == "allow_origins"), None)
     if origins is None:
         return
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    name = call_name(node) or ""
     if name in ("add_middleware", "Middleware"):
         if not node.args or not _is_cors_middleware(node.args[0], ctx):
             return
@@ -366,11 +365,6 @@ def _config_default(call: ast.Call, ctx: Context) -> Optional[ast.AST]:
             default = kw.value
     text = string_value(default)
     return default if text and text.strip() else None
-
-
-def _callee(call: ast.Call) -> Optional[str]:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def _read_name(call: ast.Call, ctx: Context) -> Optional[str]:
@@ -417,7 +411,7 @@ def hardcoded_secret_assignment(node: ast.AST, ctx: Context) -> None:
     if value is None:
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
-    if isinstance(value, ast.Call) and _callee(value) in _CONFIG_READ_NAMES:
+    if isinstance(value, ast.Call) and call_name(value) in _CONFIG_READ_NAMES:
         if _exempt_from_br012(ctx):
             return
         default = _config_default(value, ctx)
@@ -464,9 +458,7 @@ def hardcoded_secret_config_default(node: ast.Call, ctx: Context) -> None:
     (`Client(os.getenv("API_TOKEN", "abc"))`; an assigned one is the assignment's)."""
     if id(node) in _br012_handled(ctx) or _exempt_from_br012(ctx):
         return
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-    if name not in _CONFIG_READ_NAMES:
+    if call_name(node) not in _CONFIG_READ_NAMES:
         return
     default = _config_default(node, ctx)
     if default is not None and _secret_name(_read_name(node, ctx)):
