@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
+from .budget import WORK
+
 _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
@@ -74,31 +76,38 @@ def iter_nodes(root: ast.AST, into_scopes: bool = True) -> Iterator[ast.AST]:
     ``ast.walk`` would find them, but depth first); expression contexts are not yielded.
 
     With ``into_scopes=False`` nested functions, lambdas and classes are yielded but
-    not entered (their bodies belong to another scope)."""
+    not entered (their bodies belong to another scope). The nodes yielded are counted as
+    analysis work (:mod:`budget`)."""
     stack = [root]
     pop = stack.pop
     push = stack.append
     node_fields = _NODE_FIELDS
     AST = ast.AST
-    while stack:
-        node = pop()
-        yield node
-        if not into_scopes and node is not root and isinstance(node, _SCOPE_TYPES):
-            continue
-        cls = node.__class__
-        fields = node_fields.get(cls)
-        if fields is None:
-            fields = _node_fields(cls)
-        for field in fields:
-            value = getattr(node, field, None)
-            if value is None:
+    visited = 0
+    try:
+        while stack:
+            node = pop()
+            visited += 1
+            yield node
+            if not into_scopes and node is not root and isinstance(node, _SCOPE_TYPES):
                 continue
-            if value.__class__ is list:
-                for child in reversed(value):
-                    if isinstance(child, AST):
-                        push(child)
-            elif isinstance(value, AST):
-                push(value)
+            cls = node.__class__
+            fields = node_fields.get(cls)
+            if fields is None:
+                fields = _node_fields(cls)
+            for field in fields:
+                value = getattr(node, field, None)
+                if value is None:
+                    continue
+                if value.__class__ is list:
+                    for child in reversed(value):
+                        if isinstance(child, AST):
+                            push(child)
+                elif isinstance(value, AST):
+                    push(value)
+    finally:
+        # every analysis walk is work (budget.py); the walk itself never raises for it
+        WORK.visits += visited
 
 
 def names_in(node: ast.AST) -> Set[str]:

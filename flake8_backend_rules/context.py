@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 from .astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, position, target_names
 from .options import ModuleKind, Options, matches_dotted, module_kind
@@ -23,6 +23,8 @@ from .queries import (
     analyse_chain,
     prefetch_lookups_of_call,
 )
+from .bindings import Fold, ScopeBindings
+from .budget import WORK, AnalysisAbandoned
 from .registry import RULES
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -39,7 +41,6 @@ HANDLER_METHOD_NAMES = frozenset(
 _VIEW_BASE_SUFFIXES = ("View", "ViewSet", "APIView", "Mixin")
 _PROPERTY_NAMES = ("property", "cached_property")
 _ITERABLE_WRAPPERS = frozenset({"list", "tuple", "sorted", "reversed", "enumerate", "iter"})
-_MAX_FLOW_DEPTH = 12
 _EXCEPTION_READERS = frozenset(
     {"traceback.format_exc", "traceback.format_exception", "sys.exc_info", "sys.exception"}
 )
@@ -105,12 +106,18 @@ class HandlerFacts:
         self.log_calls: List[ast.Call] = []
 
 
+_NOT_A_UNIT = -1
+# a fact whose analysis gave up on its unit's budget: asking again gives up at once
+_ABANDONED = object()
+
+
 class Frame:
     """A scope: the module, a function (or lambda) or a class body."""
 
     __slots__ = (
         "node", "kind", "parent", "class_frame", "loops", "params", "is_property",
         "is_async", "self_name", "_bindings", "_handler", "_task", "prefetches_objects", "facts",
+        "unit",
     )
 
     def __init__(self, node: ast.AST, kind: str, parent: Optional["Frame"]) -> None:
@@ -123,13 +130,16 @@ class Frame:
         self.is_property = False
         self.is_async = isinstance(node, ast.AsyncFunctionDef)
         self.self_name: Optional[str] = None
-        self._bindings: Optional[Dict[str, List[Tuple[Tuple[int, int], ast.AST]]]] = None
+        self._bindings: Optional[ScopeBindings] = None
         self._handler: Optional[bool] = None
         self._task: Optional[bool] = None
         # the scope calls prefetch_related_objects(...): set with the bindings
         self.prefetches_objects = False
         # Per-scope facts a rule family computes once and shares (see Context.frame_fact).
         self.facts: Dict[str, Any] = {}
+        # A function with no function around it is a unit of the work budget: the unit
+        # to go back to when the walk leaves it (budget.py); _NOT_A_UNIT otherwise.
+        self.unit: Optional[int] = _NOT_A_UNIT
 
 
 class Context:
@@ -150,6 +160,8 @@ class Context:
         imported = set(self.imports.values())
         roots = {name.split(".", 1)[0] for name in imported}
         self.numeric_module = bool(roots & set(_NUMERIC_LIBS)) and not (roots & set(_DB_LIBS))
+        # budget units: id -> (first line, last line); the module's own code is one
+        self.units: Dict[int, Tuple[int, int]] = {id(tree): (0, 1 << 30)}
         self.module_frame = Frame(tree, "module", None)
         self.frame: Frame = self.module_frame
         self.classes: List[ClassFrame] = []
@@ -254,11 +266,40 @@ class Context:
             frame.self_name = positional[0].arg if positional else None
             if kind == "function":
                 frame.is_property = self._is_property(node)
+        if not self._in_function():  # the outermost function: a unit of work
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+            last = getattr(node, "end_lineno", None) or node.lineno
+            self.units[id(node)] = (first, last)
+            frame.unit = WORK.enter_unit(id(node), last - first + 1)
         self.frame = frame
 
     def leave_function(self, node: ast.AST) -> None:
-        if self.frame.node is node and self.frame.parent is not None:
-            self.frame = self.frame.parent
+        frame = self.frame
+        if frame.node is node and frame.parent is not None:
+            if frame.unit != _NOT_A_UNIT:
+                WORK.leave_unit(frame.unit)
+            self.frame = frame.parent
+
+    # -- the work budget (budget.py) -------------------------------------------------
+    def _in_function(self) -> bool:
+        frame: Optional[Frame] = self.frame
+        while frame is not None:
+            if frame.kind in ("function", "lambda"):
+                return True
+            frame = frame.parent
+        return False
+
+    def abandon_unit(self) -> None:
+        """An analysis gave up on the current unit: nothing inside it is reported."""
+        unit = WORK.unit
+        if unit is not None and unit not in WORK.abandoned:
+            WORK.abandoned[unit] = self.units.get(unit, (0, 1 << 30))
+
+    def drop_abandoned(self, findings: List[Finding]) -> List[Finding]:
+        spans = list(WORK.abandoned.values())
+        if not spans:
+            return findings
+        return [f for f in findings if not any(first <= f.line <= last for first, last in spans)]
 
     def enter_class(self, node: ast.ClassDef) -> None:
         self.classes.append(ClassFrame(node))
@@ -375,7 +416,7 @@ class Context:
 
     def loop_prefetches(self, loop: LoopFrame) -> Set[str]:
         if loop._prefetches is None:
-            found = self.prefetches_of(loop.iterable, loop.node, 0) if loop.iterable is not None else set()
+            found = self.prefetches_of(loop.iterable, loop.node) if loop.iterable is not None else set()
             found |= self._inherited_prefetches(loop)
             self.bindings()  # the scope's facts, prefetches_objects among them
             if self.frame.prefetches_objects:
@@ -413,44 +454,22 @@ class Context:
                     inherited.add(lookup[len(prefix):])
         return inherited
 
-    def prefetches_of(self, expr: ast.AST, at: ast.AST, depth: int) -> Set[str]:
-        """Lookups visibly prefetched on a queryset expression, following locals."""
-        found: Set[str] = set()
-        node: ast.AST = expr
-        while depth < _MAX_FLOW_DEPTH:
-            if isinstance(node, ast.Await):
-                node = node.value
-                continue
-            if isinstance(node, ast.Subscript):  # `qs.prefetch_related("x")[:100]` keeps it
-                node = node.value
-                continue
-            if isinstance(node, ast.Call):
-                func = node.func
-                if isinstance(func, ast.Name) and func.id in _ITERABLE_WRAPPERS and node.args:
-                    node = node.args[0]
-                    continue
-                if isinstance(func, ast.Attribute):
-                    if func.attr == "prefetch_related":
-                        found.update(prefetch_lookups_of_call(node))
-                    node = func.value
-                    continue
-                break
-            if isinstance(node, ast.Name):
-                for _, value in self.bindings_before(node.id, at):
-                    found |= self.prefetches_of(value, value, depth + 1)
-                break
-            break
-        return found
+    def prefetches_of(self, expr: ast.AST, at: ast.AST) -> Set[str]:
+        """Lookups visibly prefetched on a queryset expression, following locals (each
+        binding's lookups are resolved once: :class:`bindings.Fold`)."""
+        empty: FrozenSet[str] = frozenset()
+        fold = self.bindings().fold("prefetches", _prefetch_step, _union, empty)
+        return set(_chain_prefetches(fold, expr, at))
 
     # -- function facts ----------------------------------------------------------
-    def bindings(self, frame: Optional[Frame] = None) -> Dict[str, List[Tuple[Tuple[int, int], ast.AST]]]:
+    def bindings(self, frame: Optional[Frame] = None) -> ScopeBindings:
         """name -> [(position, value)] for simple assignments in a scope, in order.
 
         Computed once per scope by a walk of its own statements (nested scopes are
         not entered)."""
         frame = frame or self.frame
         if frame._bindings is None:
-            table: Dict[str, List[Tuple[Tuple[int, int], ast.AST]]] = {}
+            table = ScopeBindings()
             root = frame.node
             for node in iter_nodes(root, into_scopes=False):
                 if node is root:
@@ -458,46 +477,47 @@ class Context:
                 if isinstance(node, ast.Assign):
                     for target in node.targets:
                         if isinstance(target, ast.Name):
-                            table.setdefault(target.id, []).append((position(node), node.value))
+                            table.add(target.id, position(node), node.value)
                 elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
                     if isinstance(node.target, ast.Name):
-                        table.setdefault(node.target.id, []).append((position(node), node.value))
+                        table.add(node.target.id, position(node), node.value)
                 elif isinstance(node, ast.Call) and call_name(node) == "prefetch_related_objects":
                     frame.prefetches_objects = True
                 elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
-                    table.setdefault(node.optional_vars.id, []).append(
-                        (position(node.context_expr), node.context_expr)
-                    )
+                    table.add(node.optional_vars.id, position(node.context_expr), node.context_expr)
+            table.seal()
             frame._bindings = table
         return frame._bindings
 
     def bindings_before(self, name: str, at: ast.AST) -> List[Tuple[Tuple[int, int], ast.AST]]:
-        where = position(at)
-        return [b for b in self.bindings().get(name, ()) if b[0] < where]
+        return self.bindings().before(name, at)
 
-    def is_query_local(self, name: str, at: ast.AST, depth: int = 0, querysets_only: bool = False) -> bool:
+    def is_query_local(self, name: str, at: ast.AST, querysets_only: bool = False) -> bool:
         """Is ``name`` a local bound (before ``at``) to a query expression or
         ``get_object_or_404(...)``? With ``querysets_only``, to a queryset: `.get()` on
         the dict `in_bulk()` returns is dict.get."""
-        if depth >= _MAX_FLOW_DEPTH or self.frame.kind == "class" or name in self.imports:
+        if self.frame.kind == "class" or name in self.imports:
             return False
-        for _, value in self.bindings_before(name, at):
-            while isinstance(value, ast.Await):
-                value = value.value
-            if not isinstance(value, ast.Call):
-                continue
-            resolved = self.resolve(value.func)
-            if resolved and resolved.rsplit(".", 1)[-1] == "get_object_or_404":
-                if not querysets_only:
-                    return True
-                continue
-            info = self._analyse(value, depth + 1)
-            if info is not None and info.kind != "sqlalchemy":
-                if not querysets_only or info.methods[-1] in QUERYSET_RETURNING or (
-                    info.kind == "manager" and info.methods[-1] not in QUERYSET_METHODS
-                ):
-                    return True
-        return False
+        fold = self.bindings().fold("query-local", self._query_local_step, _either, _NEITHER)
+        held = fold.before(name, at)
+        return held.queryset if querysets_only else held.query
+
+    def _query_local_step(self, fold: "Fold[QueryHeld]", value: ast.AST) -> "QueryHeld":
+        """What one bound value holds: a query or a fetched row, a queryset."""
+        while isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return _NEITHER
+        resolved = self.resolve(value.func)
+        if resolved and resolved.rsplit(".", 1)[-1] == "get_object_or_404":
+            return _ROW
+        info = self._analyse(value)
+        if info is None or info.kind == "sqlalchemy":
+            return _NEITHER
+        queryset = info.methods[-1] in QUERYSET_RETURNING or (
+            info.kind == "manager" and info.methods[-1] not in QUERYSET_METHODS
+        )
+        return QueryHeld(True, queryset)
 
     # -- query expressions -------------------------------------------------------
     def _loop_names(self) -> Set[str]:
@@ -507,10 +527,11 @@ class Context:
             names |= set(loop.aliases)
         return names
 
-    def _analyse(self, call: ast.Call, depth: int = 0) -> Optional[QueryInfo]:
+    def _analyse(self, call: ast.Call) -> Optional[QueryInfo]:
         key = id(call)
         if key in self._query_cache:
             return self._query_cache[key]
+        WORK.check()
         if not isinstance(call.func, ast.Attribute):  # no method chain: not a query
             self._query_cache[key] = None
             return None
@@ -525,10 +546,10 @@ class Context:
                 loop_names = self._loop_names()
             if name in loop_names:
                 return True
-            return self.is_query_local(name, call, depth)
+            return self.is_query_local(name, call)
 
         def is_query_local(name: str) -> bool:
-            return self.is_query_local(name, call, depth, querysets_only=True)
+            return self.is_query_local(name, call, querysets_only=True)
 
         info = analyse_chain(call, is_bound_name, is_query_local, self.numeric_module)
         self._query_cache[key] = info
@@ -569,10 +590,17 @@ class Context:
         Families keep their flow analyses in their own modules and cache them here."""
         frame = frame or self.frame
         try:
-            return frame.facts[key]
+            value = frame.facts[key]
         except KeyError:
-            value = frame.facts[key] = compute(self, frame)
+            try:
+                value = frame.facts[key] = compute(self, frame)
+            except AnalysisAbandoned:
+                frame.facts[key] = _ABANDONED
+                raise
             return value
+        if value is _ABANDONED:
+            raise AnalysisAbandoned(WORK.unit)
+        return value
 
     # -- handlers and tasks ------------------------------------------------------
     def function_frame(self) -> Optional[Frame]:
@@ -677,3 +705,57 @@ class Context:
             return True
         resolved = self.resolve(func)
         return resolved in ("warnings.warn", "traceback.print_exc", "traceback.print_exception")
+
+
+# -- facts folded over a scope's bindings (bindings.Fold) --------------------------------
+class QueryHeld(NamedTuple):
+    """What a local may hold: a query expression (or a fetched row), a queryset."""
+
+    query: bool
+    queryset: bool
+
+
+_NEITHER = QueryHeld(False, False)
+_ROW = QueryHeld(True, False)
+
+
+def _either(a: QueryHeld, b: QueryHeld) -> QueryHeld:
+    return QueryHeld(a.query or b.query, a.queryset or b.queryset)
+
+
+def _union(a: FrozenSet[str], b: FrozenSet[str]) -> FrozenSet[str]:
+    return a | b if b else a
+
+
+def _chain_prefetches(fold: "Fold[FrozenSet[str]]", expr: ast.AST, at: ast.AST) -> FrozenSet[str]:
+    """The lookups prefetched along one queryset expression: its own
+    ``prefetch_related(...)`` links, and through a local, what each binding of the local
+    before ``at`` prefetched."""
+    found: Set[str] = set()
+    node: ast.AST = expr
+    while True:  # one step per link: bounded by the expression's size
+        if isinstance(node, ast.Await):
+            node = node.value
+            continue
+        if isinstance(node, ast.Subscript):  # `qs.prefetch_related("x")[:100]` keeps it
+            node = node.value
+            continue
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in _ITERABLE_WRAPPERS and node.args:
+                node = node.args[0]
+                continue
+            if isinstance(func, ast.Attribute):
+                if func.attr == "prefetch_related":
+                    found.update(prefetch_lookups_of_call(node))
+                node = func.value
+                continue
+            break
+        if isinstance(node, ast.Name):
+            found |= fold.before(node.id, at)
+        break
+    return frozenset(found)
+
+
+def _prefetch_step(fold: "Fold[FrozenSet[str]]", value: ast.AST) -> FrozenSet[str]:
+    return _chain_prefetches(fold, value, value)

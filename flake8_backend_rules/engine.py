@@ -17,6 +17,7 @@ import logging
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type
 
 from .astutil import is_literal_collection, target_names
+from .budget import WORK, AnalysisAbandoned
 from .context import Context, Finding, LoopFrame
 from .options import DEFAULT_OPTIONS, Options
 from .registry import RULES
@@ -165,7 +166,15 @@ class Engine:
 
     def _skipped(self, hook: Hook, node: ast.AST, ctx: Context, error: Exception) -> None:
         """A check met a shape it does not expect: it skips that node (``flake8 -vv``
-        shows it); the user's lint run goes on. Strict mode (the tests) re-raises."""
+        shows it); the user's lint run goes on. Strict mode (the tests) re-raises.
+
+        An analysis that passed its work budget (or Python's recursion limit) gives up
+        the whole unit (budget.py): nothing inside it is reported."""
+        if isinstance(error, AnalysisAbandoned) or (isinstance(error, RecursionError) and not self.strict):
+            ctx.abandon_unit()
+            LOG.debug("%s gave up on a unit of %s: work budget spent", getattr(hook, "__name__", "check"),
+                      ctx.filename)
+            return
         if self.strict:
             raise error
         LOG.debug("%s skipped a %s in %s", getattr(hook, "__name__", "check"), type(node).__name__,
@@ -182,6 +191,9 @@ class Engine:
             return []
 
     def _run(self, tree: ast.AST, filename: str) -> List[Finding]:
+        WORK.reset()
+        body = getattr(tree, "body", None) or [None]
+        WORK.enter_unit(id(tree), getattr(body[-1], "end_lineno", None) or 1)
         ctx = Context(tree, filename, self.options, self.enabled)
         if ctx.kind.test and not self.options.check_tests:
             return []
@@ -251,7 +263,7 @@ class Engine:
                             push(child)
                 elif isinstance(value, AST):
                     push(value)
-        findings = {f.key(): f for f in ctx.findings}
+        findings = {f.key(): f for f in ctx.drop_abandoned(ctx.findings)}
         return [findings[key] for key in sorted(findings)]
 
 

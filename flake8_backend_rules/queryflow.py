@@ -43,7 +43,7 @@ _FLOW_KEY = "br00.queryflow"
 class QueryFlow:
     """The uses and bindings of a function's names (see the module docstring)."""
 
-    __slots__ = ("uses", "impure", "params")
+    __slots__ = ("uses", "impure", "params", "_kinds", "_others")
 
     def __init__(self) -> None:
         # name -> [(the Name node read, how it is used)]
@@ -51,19 +51,24 @@ class QueryFlow:
         # names bound by something other than a simple `name = value`
         self.impure: Set[str] = set()
         self.params: Set[str] = set()
+        self._kinds: Dict[int, str] = {}  # id of a Name read -> how it is used
+        self._others: Dict[str, int] = {}  # name -> how many reads are not rebuilds
+
+    def note_use(self, node: ast.Name, kind: str) -> None:
+        self.uses.setdefault(node.id, []).append((node, kind))
+        self._kinds[id(node)] = kind
+        if kind != REBUILD:
+            self._others[node.id] = self._others.get(node.id, 0) + 1
 
     def other_uses(self, name: str, but: ast.AST) -> bool:
         """Is ``name`` read anywhere except at ``but`` and in rebuilds of itself?"""
-        for node, kind in self.uses.get(name, ()):
-            if node is not but and kind != REBUILD:
-                return True
-        return False
+        others = self._others.get(name, 0)
+        if getattr(but, "id", None) == name and self._kinds.get(id(but), REBUILD) != REBUILD:
+            others -= 1
+        return others > 0
 
     def kind_of(self, node: ast.Name) -> Optional[str]:
-        for read, kind in self.uses.get(node.id, ()):
-            if read is node:
-                return kind
-        return None
+        return self._kinds.get(id(node))
 
 
 def _chain_top(node: ast.AST, parents: Dict[int, ast.AST]) -> ast.AST:
@@ -140,7 +145,7 @@ def compute_flow(ctx: "Context", frame: "Frame") -> QueryFlow:
             flow.impure.add((node.asname or node.name).split(".", 1)[0])
     for name in names:
         if isinstance(name.ctx, ast.Load):
-            flow.uses.setdefault(name.id, []).append((name, _classify(name, parents)))
+            flow.note_use(name, _classify(name, parents))
             continue
         holder = parents.get(id(name))
         if not (isinstance(holder, _SIMPLE_BINDERS) and getattr(holder, "target", None) is name) and not (
@@ -224,16 +229,18 @@ def note_chain_assignment(node: ast.AST, ctx: "Context") -> None:
 
 def derived_names(ctx: "Context", frame: "Frame", roots: Set[str]) -> Set[str]:
     """``roots`` and the locals whose bindings read one of them, to a fixed point
-    (``user = obj.user``; ``groups = user.groups``)."""
+    (``user = obj.user``; ``groups = user.groups``): reachability over "bound from"
+    edges, each binding read once."""
+    readers: Dict[str, Set[str]] = {}  # name -> the locals some binding of which reads it
+    for name, bound in ctx.bindings(frame).items():
+        for _, value in bound:
+            for read in names_in(value):
+                readers.setdefault(read, set()).add(name)
     tainted = set(roots)
-    bindings = ctx.bindings(frame)
-    changed = True
-    while changed:
-        changed = False
-        for name, bound in bindings.items():
-            if name in tainted:
-                continue
-            if any(names_in(value) & tainted for _, value in bound):
+    pending = list(roots)
+    while pending:
+        for name in readers.get(pending.pop(), ()):
+            if name not in tainted:
                 tainted.add(name)
-                changed = True
+                pending.append(name)
     return tainted

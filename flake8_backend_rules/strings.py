@@ -16,18 +16,22 @@ Two shared vocabularies live here so the rules that need them agree:
   qualify the word (``token_count``, ``password_changed_at``, ``max_tokens``,
   ``reset_token_sent``) and flags (``has_password``, ``is_secret``) do not.
 
-Nothing here recurses on tree depth without a bound: name following stops after
-``_MAX_DEPTH`` hops.
+Recursion into an expression's own parts stops after ``_MAX_DEPTH`` levels. Following a
+name through its bindings is not bounded by depth but memoised: what a name holds after
+its first *k* bindings is worked out once, so a long rebinding chain costs linear work
+(and the work budget of :mod:`budget` guards the rest).
 """
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from functools import lru_cache
 import re
 import string
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
 
 from .astutil import call_name, iter_nodes, position, string_value
+from .budget import WORK
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import Context
@@ -174,15 +178,6 @@ def _reads(node: ast.AST, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name for n in iter_nodes(node, into_scopes=False))
 
 
-def _live(bound: List[Binding], name: str) -> List[Binding]:
-    """The bindings whose values can still be there: a rebinding that reads the name
-    (`html = clean_html(html)`) consumes the values before it."""
-    for index in range(len(bound) - 1, 0, -1):
-        if bound[index][1] == "=" and _reads(bound[index][2], name):
-            return bound[index:]
-    return bound
-
-
 def _numeric_spec(value: ast.FormattedValue) -> bool:
     """``{n:d}``, ``{price:.2f}``: the field is formatted as a number (or raises)."""
     spec = value.format_spec
@@ -234,7 +229,8 @@ class StringFlow:
     scope's own statements (nested scopes are not entered) collecting ``name = value``,
     ``name: T = value``, ``name := value``, ``name += value`` and ``name %= value``."""
 
-    __slots__ = ("bindings", "constant", "module_text", "_statement_of")
+    __slots__ = ("bindings", "constant", "module_text", "_statement_of", "_positions", "_live_start", "_memo",
+                 "_numbers")
 
     def __init__(
         self, root: ast.AST, constant: ConstantTest, module_text: Callable[[str], Optional[str]] = lambda name: None
@@ -245,6 +241,13 @@ class StringFlow:
         # an assigned value -> its statement's position: following a value looks at the
         # bindings before the statement (`sql = sql + x` reads the previous `sql`)
         self._statement_of: Dict[int, Tuple[int, int]] = {}
+        self._positions: Dict[str, List[Tuple[int, int]]] = {}
+        # name -> for each binding k, where the values still live at k start (see live)
+        self._live_start: Dict[str, List[int]] = {}
+        # answers about a name at a point, keyed by (question, name, bindings before it,
+        # ...): each is worked out once however many times the text is used
+        self._memo: Dict[Tuple[object, ...], object] = {}
+        self._numbers: Dict[str, bool] = {}
         for node in iter_nodes(root, into_scopes=False):
             if node is root:
                 continue
@@ -261,13 +264,45 @@ class StringFlow:
                 elif isinstance(node.op, ast.Mod):
                     self._bind(node.target.id, node, "%=", node.value)
 
+        for bound in self.bindings.values():
+            bound.sort(key=lambda item: item[0])
+        for name, bound in self.bindings.items():
+            self._positions[name] = [b[0] for b in bound]
+
     def _bind(self, name: str, stmt: ast.AST, kind: str, value: ast.AST) -> None:
         self.bindings.setdefault(name, []).append((position(stmt), kind, value))
         self._statement_of[id(value)] = position(stmt)
 
+    def count_before(self, name: str, at: ast.AST) -> int:
+        """How many bindings of ``name`` come before ``at`` (a bisection)."""
+        WORK.lookup()
+        positions = self._positions.get(name)
+        if not positions:
+            return 0
+        return bisect_left(positions, self._statement_of.get(id(at)) or position(at))
+
     def before(self, name: str, at: ast.AST) -> List[Binding]:
-        where = self._statement_of.get(id(at)) or position(at)
-        return [b for b in self.bindings.get(name, ()) if b[0] < where]
+        k = self.count_before(name, at)
+        return self.bindings[name][:k] if k else []
+
+    def live(self, name: str, k: int) -> List[Binding]:
+        """The bindings among the first ``k`` of ``name`` whose values can still be there:
+        a rebinding that reads the name (`html = clean_html(html)`) consumes the values
+        before it. The start of each prefix is worked out once per name."""
+        if not k:
+            return []
+        starts = self._live_start.get(name)
+        bound = self.bindings[name]
+        if starts is None:
+            starts = []
+            for index, (_, kind, value) in enumerate(bound):
+                if index and kind == "=" and _reads(value, name):
+                    starts.append(index)
+                else:
+                    starts.append(starts[-1] if starts else 0)
+            self._live_start[name] = starts
+        WORK.lookup(k - starts[k - 1])
+        return bound[starts[k - 1]:k]
 
     # -- the question -------------------------------------------------------------
     def dynamic_part(
@@ -313,21 +348,9 @@ class StringFlow:
         if depth > _MAX_DEPTH or self._is_safe_value(node, safe):
             return None
         if isinstance(node, ast.Name):
-            bound = _live(self.before(node.id, at), node.id)
-            opaque = not bound  # a parameter, a loop variable, an import
-            for _, kind, value in bound:
-                if self._is_safe_value(value, safe):
-                    continue
-                appended: Segments = [""]
-                inner = self._alternatives(value, value, depth + 1) if kind == "=" else (
-                    [appended + self._segments(value, value, depth + 1)] if kind == "+=" else []
-                )
-                if not inner:
-                    opaque = True  # bound to text arriving whole
-                for segments in inner:
-                    found = self._check(segments, value, safe, counts_here, depth + 1)
-                    if found is not None:
-                        return found
+            found, opaque = self._name_part(node.id, self.count_before(node.id, at), safe, counts_here)
+            if found is not None:
+                return found
             if not opaque:
                 return None  # every value it holds was built here from safe parts
         elif isinstance(node, ast.IfExp):
@@ -348,6 +371,39 @@ class StringFlow:
             return node  # a request value counts anywhere: `ORDER BY {request.GET["o"]}`
         return None
 
+    def _name_part(
+        self, name: str, k: int, safe: FrozenSet[str], counts_here: PositionTest
+    ) -> Tuple[Optional[ast.AST], bool]:
+        """(the first unsafe part among the values the first ``k`` bindings of ``name``
+        leave, whether it may also hold text arriving whole); once per (name, k). Each
+        bound value is followed afresh (depth 0): only an expression's own nesting is
+        bounded by depth, never a chain of bindings, which the memo keeps linear."""
+        key = ("part", name, k, safe, counts_here)
+        known = self._memo.get(key)
+        if known is not None:
+            return known  # type: ignore[return-value]
+        bound = self.live(name, k)
+        found: Optional[ast.AST] = None
+        opaque = not bound  # a parameter, a loop variable, an import
+        for _, kind, value in bound:
+            if self._is_safe_value(value, safe):
+                continue
+            appended: Segments = [""]
+            inner = self._alternatives(value, value, 0) if kind == "=" else (
+                [appended + self._segments(value, value, 0)] if kind == "+=" else []
+            )
+            if not inner:
+                opaque = True  # bound to text arriving whole
+            for segments in inner:
+                found = self._check(segments, value, safe, counts_here, 0)
+                if found is not None:
+                    break
+            if found is not None:
+                break
+        result = (found, opaque)
+        self._memo[key] = result
+        return result
+
     def _from_request(self, node: ast.AST, at: ast.AST, depth: int) -> bool:
         """A value read from the request (`request.GET["sort"]`,
         `self.request.query_params.get("o")`), directly or through a local; a value
@@ -355,10 +411,15 @@ class StringFlow:
         if depth > 4:
             return False
         if isinstance(node, ast.Name):
-            return any(
-                kind == "=" and self._from_request(value, value, depth + 1)
-                for _, kind, value in _live(self.before(node.id, at), node.id)
-            )
+            k = self.count_before(node.id, at)
+            key = ("request", node.id, k)
+            known = self._memo.get(key)
+            if known is None:
+                known = self._memo[key] = any(
+                    kind == "=" and self._from_request(value, value, 0)
+                    for _, kind, value in self.live(node.id, k)
+                )
+            return bool(known)
         current: ast.AST = node
         saw_input = False
         for _ in range(32):
@@ -435,11 +496,24 @@ class StringFlow:
         if isinstance(node, ast.BinOp) and isinstance(node.op, _ARITHMETIC):
             return self._is_number(node.left, safe, depth + 1) and self._is_number(node.right, safe, depth + 1)
         if isinstance(node, ast.Name):
-            bound = self.bindings.get(node.id, ())
-            return bool(bound) and all(
-                kind != "%=" and self._is_number(value, safe, depth + 1) for _, kind, value in bound
-            )
+            return self._is_number_name(node.id, safe)
         return False
+
+    def _is_number_name(self, name: str, safe: FrozenSet[str]) -> bool:
+        """Every binding of ``name`` is a number; once per name. A name met again while
+        its own answer is worked out (`total = total + x`) is taken to be one: the other
+        bindings decide."""
+        known = self._numbers.get(name)
+        if known is not None:
+            return known
+        bound = self.bindings.get(name, ())
+        WORK.lookup(len(bound) or 1)
+        self._numbers[name] = True
+        result = bool(bound) and all(
+            kind != "%=" and self._is_number(value, safe, 0) for _, kind, value in bound
+        )
+        self._numbers[name] = result
+        return result
 
     # -- texts as segments ----------------------------------------------------------
     def _alternatives(self, node: ast.AST, at: ast.AST, depth: int) -> List[Segments]:
@@ -447,25 +521,12 @@ class StringFlow:
         in several places gives one alternative per assignment (with the `+=` that
         follow it); an expression that is not a recognisable build gives none."""
         if isinstance(node, ast.Name):
-            if depth > _MAX_DEPTH:
-                return []
-            alternatives: List[Segments] = []
-            current: Optional[Segments] = None
-            for _, kind, value in _live(self.before(node.id, at), node.id):
-                if kind == "=":
-                    if current is not None and not _reads(value, node.id):
-                        alternatives.append(current)
-                    # `html = clean_html(html)`: the old value flows through the new one
-                    built = self._alternatives(value, value, depth + 1)
-                    current = built[0] if built else [value]
-                elif kind == "+=":
-                    current = (current if current is not None else [""]) + self._segments(value, value, depth + 1)
-                else:  # `sql %= args`: the template's conversions, unknown from here
-                    current = (current if current is not None else [""]) + ["\x00"] + self._arguments(value)
-            if current is not None:
-                alternatives.append(current)
-            # a local that only holds text arriving whole is not a build
-            return [a for a in alternatives if not (len(a) == 1 and not isinstance(a[0], str))]
+            k = self.count_before(node.id, at)
+            key = ("alternatives", node.id, k)
+            known = self._memo.get(key)
+            if known is None:
+                known = self._memo[key] = self._name_alternatives(node.id, k)
+            return list(known)  # type: ignore[call-overload]
         segments = self._segments(node, at, depth)
         if len(segments) == 1 and not isinstance(segments[0], str) and segments[0] is node:
             return []
@@ -477,6 +538,25 @@ class StringFlow:
             if segments and segments[0] is leftmost and not local:
                 segments[0] = ""  # `sql + " LIMIT 10"`: a statement arriving whole, extended
         return [segments]
+
+    def _name_alternatives(self, name: str, k: int) -> List[Segments]:
+        alternatives: List[Segments] = []
+        current: Optional[Segments] = None
+        for _, kind, value in self.live(name, k):
+            if kind == "=":
+                if current is not None and not _reads(value, name):
+                    alternatives.append(current)
+                # `html = clean_html(html)`: the old value flows through the new one
+                built = self._alternatives(value, value, 0)
+                current = built[0] if built else [value]
+            elif kind == "+=":
+                current = (current if current is not None else [""]) + self._segments(value, value, 0)
+            else:  # `sql %= args`: the template's conversions, unknown from here
+                current = (current if current is not None else [""]) + ["\x00"] + self._arguments(value)
+        if current is not None:
+            alternatives.append(current)
+        # a local that only holds text arriving whole is not a build
+        return [a for a in alternatives if not (len(a) == 1 and not isinstance(a[0], str))]
 
     def _segments(self, node: ast.AST, at: ast.AST, depth: int) -> Segments:
         """``node`` flattened into literal pieces and formatted parts (never raises;

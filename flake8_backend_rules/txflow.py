@@ -31,9 +31,11 @@ shared by every BR03x rule.
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Set, Tuple
 
 from .astutil import call_name, dotted_name, iter_nodes, position, target_names
+from .bindings import Fold
+from .budget import WORK
 from .context import Context, Frame
 from .queries import CHAIN_METHODS, QUERYSET_RETURNING, QueryInfo, analyse_chain, chain_links
 
@@ -55,7 +57,6 @@ _ROW_METHODS = frozenset(
 )
 _ROW_FUNCTIONS = frozenset({"get_object_or_404", "aget_object_or_404"})
 _INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
-_MAX_DEPTH = 8
 # Receivers whose `.get(name=...)` is an HTTP or cache client's, not a manager's.
 _NOT_MANAGERS = ("client", "session", "http", "api", "requests", "cache", "redis", "config", "settings", "request")
 
@@ -340,6 +341,7 @@ class _Builder:
         self._query_locals: Dict[str, bool] = {}
         self._visiting: Set[str] = set()
         self._inner: Set[int] = set()
+        self._locked: Optional[Set[str]] = None
 
     # -- query classification, independent of the engine's walk -----------------
     def classify(self, call: ast.Call) -> Optional[QueryInfo]:
@@ -350,6 +352,7 @@ class _Builder:
             return None
         key = id(call)
         if key not in self._memo:
+            WORK.check()
             self._memo[key] = None  # cycles classify as "not a query"
             info = analyse_chain(call, self._is_bound, self._is_query_local, self.ctx.numeric_module)
             if info is not None and info.kind == "sqlalchemy":
@@ -362,19 +365,25 @@ class _Builder:
         return name in facts.params or name in facts.loop_targets or self._is_query_local(name)
 
     def _is_query_local(self, name: str) -> bool:
+        """Is ``name`` bound (anywhere in the function) to a query or a fetched row?
+        Once per name; a name met again while its own answer is being worked out (`qs =
+        qs.filter(...)`) adds nothing to it."""
         known = self._query_locals.get(name)
         if known is not None:
             return known
-        if name in self._visiting or len(self._visiting) >= _MAX_DEPTH or name in self.ctx.imports:
+        if name in self._visiting or name in self.ctx.imports:
             return False
+        WORK.lookup()
         self._visiting.add(name)
         result = False
-        for _, value in self.ctx.bindings(self.frame).get(name, ()):
-            value = _unawait(value)
-            if isinstance(value, ast.Call) and (self.is_row_function(value) or self.classify(value) is not None):
-                result = True
-                break
-        self._visiting.discard(name)
+        try:
+            for _, value in self.ctx.bindings(self.frame).get(name, ()):
+                value = _unawait(value)
+                if isinstance(value, ast.Call) and (self.is_row_function(value) or self.classify(value) is not None):
+                    result = True
+                    break
+        finally:
+            self._visiting.discard(name)
         self._query_locals[name] = result
         return result
 
@@ -382,44 +391,77 @@ class _Builder:
         name = self.ctx.resolve(call.func) or ""
         return name.rsplit(".", 1)[-1] in _ROW_FUNCTIONS
 
-    def base_of(self, info: QueryInfo, depth: int = 0) -> Optional[str]:
+    def base_of(self, info: QueryInfo) -> Optional[str]:
         """The model or manager text a chain targets: `Product` for
         `Product.objects.filter(...)`, `self.addresses` for `self.addresses.create(...)`,
-        and through a local (`qs = Product.objects.filter(...)`) the local's base."""
+        and through a local (`qs = Product.objects.filter(...)`) the base of the local's
+        latest binding before the chain (of its latest binding anywhere, in a loop that
+        binds it later); each binding's base is resolved once (:class:`bindings.Fold`)."""
         root = info.root
         if info.kind == "manager" and isinstance(root, ast.Attribute):
             return _model_text(root.value)
         if info.kind == "related":
             return dotted_name(root)
-        if info.kind == "local" and isinstance(root, ast.Name) and depth < _MAX_DEPTH:
-            for _, value in reversed(self.ctx.bindings(self.frame).get(root.id, ())):
-                value = _unawait(value)
-                if isinstance(value, ast.Call):
-                    inner = self.classify(value)
-                    if inner is not None:
-                        return self.base_of(inner, depth + 1)
+        if info.kind == "local" and isinstance(root, ast.Name):
+            fold = self.ctx.bindings(self.frame).fold("txflow.base", self._base_step, _later, None)
+            return fold.before(root.id, info.node) or fold.all(root.id)
         return None
 
-    def chain_has_sfu(self, expr: ast.AST, depth: int = 0) -> bool:
+    def _base_step(self, fold: "Fold[Optional[str]]", value: ast.AST) -> Optional[str]:
+        value = _unawait(value)
+        if not isinstance(value, ast.Call):
+            return None
+        info = self.classify(value)
+        return self.base_of(info) if info is not None else None
+
+    def chain_has_sfu(self, expr: ast.AST) -> bool:
         """A chain with a `select_for_update()` link, directly or through a local;
         `get_object_or_404(X.objects.select_for_update(), ...)` too."""
-        expr = _unawait(expr)
-        if isinstance(expr, ast.Subscript):  # `locked_qs[0]`
-            expr = expr.value
-        if depth >= _MAX_DEPTH or not isinstance(expr, ast.Call):
-            if isinstance(expr, ast.Name) and depth < _MAX_DEPTH:
-                return any(self.chain_has_sfu(v, depth + 1)
-                           for _, v in self.ctx.bindings(self.frame).get(expr.id, ()))
-            return False
-        links, root = chain_links(expr)
-        if any(name == "select_for_update" for name, _ in links):
-            return True
-        if self.is_row_function(expr) and expr.args:
-            return self.chain_has_sfu(expr.args[0], depth + 1)
-        if isinstance(root, ast.Name):
-            return any(self.chain_has_sfu(v, depth + 1)
-                       for _, v in self.ctx.bindings(self.frame).get(root.id, ()))
-        return False
+        shape = self._sfu_shape(expr)
+        return shape.locked or (shape.follows is not None and shape.follows in self._locked_locals())
+
+    def _sfu_shape(self, expr: ast.AST) -> "SfuShape":
+        """Whether the expression itself has a `select_for_update()` link, and the local
+        whose value it carries on otherwise, without following any local."""
+        while True:  # each step goes into a part of the expression: it ends
+            expr = _unawait(expr)
+            if isinstance(expr, ast.Subscript):  # `locked_qs[0]`
+                expr = expr.value
+            if isinstance(expr, ast.Name):
+                return SfuShape(False, expr.id)
+            if not isinstance(expr, ast.Call):
+                return _NO_LOCK
+            links, root = chain_links(expr)
+            if any(name == "select_for_update" for name, _ in links):
+                return SfuShape(True, None)
+            if self.is_row_function(expr) and expr.args:
+                expr = expr.args[0]
+                continue
+            return SfuShape(False, root.id if isinstance(root, ast.Name) else None)
+
+    def _locked_locals(self) -> Set[str]:
+        """The locals some binding of which carries a `select_for_update()` chain,
+        directly or through other locals: reachability over the function's bindings,
+        each binding looked at once."""
+        if self._locked is None:
+            locked: Set[str] = set()
+            carried_by: Dict[str, Set[str]] = {}  # local -> locals bound to (a chain on) it
+            for name, bound in self.ctx.bindings(self.frame).items():
+                for _, value in bound:
+                    WORK.lookup()
+                    shape = self._sfu_shape(value)
+                    if shape.locked:
+                        locked.add(name)
+                    elif shape.follows is not None:
+                        carried_by.setdefault(shape.follows, set()).add(name)
+            pending = list(locked)
+            while pending:
+                for name in carried_by.get(pending.pop(), ()):
+                    if name not in locked:
+                        locked.add(name)
+                        pending.append(name)
+            self._locked = locked
+        return self._locked
 
     # -- the walk ------------------------------------------------------------------
     def build(self) -> FlowFacts:
@@ -680,9 +722,7 @@ class _Builder:
                 fetch.locked = self.chain_has_sfu(fetch.value)
             if any(f.locked for f in fetches):
                 facts.locked_names.add(name)
-        for name, values in self.ctx.bindings(self.frame).items():
-            if any(self.chain_has_sfu(v) for _, v in values):
-                facts.locked_names.add(name)
+        facts.locked_names |= self._locked_locals()
         for name, iterable in facts.loop_iterables.items():
             if self.chain_has_sfu(iterable):
                 facts.locked_names.add(name)
@@ -774,3 +814,15 @@ def _mentions_attribute(value: ast.AST, name: str, attr: str) -> bool:
                 and sub.value.id == name:
             return True
     return False
+
+
+class SfuShape(NamedTuple):
+    locked: bool  # the expression has a select_for_update() link
+    follows: Optional[str]  # else the local whose value it carries on
+
+
+_NO_LOCK = SfuShape(False, None)
+
+
+def _later(earlier: Optional[str], later: Optional[str]) -> Optional[str]:
+    return later if later is not None else earlier

@@ -126,8 +126,14 @@ def _status_set_later(ctx: Context, node: ast.Call) -> bool:
     names = ctx.frame_fact("br060.status_assigned", _status_fact, frame)
     if not names:
         return False
+    return id(node) in ctx.frame_fact("br060.status_values", _status_values, frame)
+
+
+def _status_values(ctx: Context, frame: Frame) -> Set[int]:
+    """The values bound to the locals whose `status_code` is set later, once per function."""
     table = ctx.bindings(frame)
-    return any(value is node for name in names for _, value in table.get(name, ()))
+    names = ctx.frame_fact("br060.status_assigned", _status_fact, frame)
+    return {id(value) for name in names for _, value in table.get(name, ())}
 
 
 @check("BR060", ast.Return)
@@ -274,10 +280,9 @@ def _is_select_of_everything(ctx: Context, node: ast.AST, depth: int = 0) -> boo
     while depth < 8:
         depth += 1
         if isinstance(node, ast.Name) and ctx.frame.kind != "module":
-            bound = ctx.bindings_before(node.id, node)
-            if len(bound) != 1:
+            if ctx.bindings().count_before(node.id, node) != 1:
                 return False
-            node = bound[0][1]
+            node = ctx.bindings().last_before(node.id, node)  # type: ignore[assignment]
             continue
         if not isinstance(node, ast.Call):
             return False
@@ -481,10 +486,10 @@ def raw_request_input(ctx: Context, node: ast.AST, depth: int = 0) -> Optional[s
                 continue
             return None
         if isinstance(node, ast.Name) and ctx.frame.kind != "module":
-            bound = ctx.bindings_before(node.id, node)
-            if not bound:
+            value = ctx.bindings().last_before(node.id, node)
+            if value is None:
                 return None
-            node = bound[-1][1]
+            node = value
             continue
         return None
     return None

@@ -52,14 +52,16 @@ _EVALUATING_WRAPPERS = frozenset({"list", "tuple", "set", "sorted"})
 _DJANGO_ROOTS = ("django", "asgiref", "channels", "ninja", "adrf")
 _OTHER_ORMS = ("sqlalchemy", "sqlmodel", "tortoise", "peewee", "pony", "beanie", "odmantic", "motor")
 _HTTP_ROOTS = ("requests", "httpx", "urllib")
-_MAX_DEPTH = 8
+# Following a path through locals and module constants: each step goes to an earlier
+# binding, but module constants may name each other in a circle (`A = B`, `B = A`).
+_MAX_STEPS = 1000
 
 
 # -- shared shapes ---------------------------------------------------------------------
 def is_path_expression(ctx: Context, node: ast.AST, at: ast.AST, depth: int = 0) -> bool:
     """``Path(...)``, ``Path(...) / "x"``, ``p.parent``, ``p.resolve()``, or a local
     assigned from one of them (before ``at``)."""
-    while depth < _MAX_DEPTH:
+    while depth < _MAX_STEPS:
         depth += 1
         if isinstance(node, ast.Call):
             func = node.func
@@ -88,9 +90,9 @@ def _last_value(ctx: Context, name: str, at: ast.AST) -> Optional[ast.AST]:
     the module constant of that name (``MEDIA = Path(...)``)."""
     frame = ctx.frame
     if frame.kind != "module":
-        bound = ctx.bindings_before(name, at)
-        if bound:
-            return bound[-1][1]
+        value = ctx.bindings().last_before(name, at)
+        if value is not None:
+            return value
         if name in frame.params:
             return None
     return ctx.module_constant(name)
@@ -120,9 +122,9 @@ def session_library(ctx: Context, receiver: ast.AST, at: ast.AST) -> Optional[st
     if isinstance(receiver, ast.Name):
         if ctx.frame.kind == "module":
             return None
-        bound = ctx.bindings_before(receiver.id, at)
-        if bound and isinstance(bound[-1][1], ast.Call):
-            return _SESSION_FACTORIES.get(ctx.resolve(bound[-1][1].func) or "")
+        value = ctx.bindings().last_before(receiver.id, at)
+        if isinstance(value, ast.Call):
+            return _SESSION_FACTORIES.get(ctx.resolve(value.func) or "")
         return None
     if isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name):
         frame = ctx.function_frame()
@@ -184,8 +186,7 @@ def is_django_mail_send(ctx: Context, node: ast.Call) -> bool:
         return False
     receiver: ast.AST = func.value
     if isinstance(receiver, ast.Name) and ctx.frame.kind != "module":
-        bound = ctx.bindings_before(receiver.id, node)
-        receiver = bound[-1][1] if bound else receiver
+        receiver = ctx.bindings().last_before(receiver.id, node) or receiver
     if not isinstance(receiver, ast.Call):
         return False
     resolved = ctx.resolve(receiver.func) or ""

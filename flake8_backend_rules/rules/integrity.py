@@ -196,9 +196,8 @@ def _count_state(op: ast.cmpop, value: object) -> Optional[bool]:
 
 
 def _binding_before(ctx: Context, frame: Frame, name: str, at: ast.AST) -> Optional[ast.AST]:
-    where = position(at)
-    values = [v for p, v in ctx.bindings(frame).get(name, ()) if p < where]
-    return _unawait(values[-1]) if values else None
+    value = ctx.bindings(frame).last_before(name, at)
+    return _unawait(value) if value is not None else None
 
 
 def _existence_facts(test: ast.AST, truth: bool, facts: FlowFacts, ctx: Context, frame: Frame,

@@ -116,12 +116,20 @@ def _prepared_statement(info: QueryInfo, ctx: Context) -> Optional[str]:
     if len(words) < 2 or words[0].lower() != "execute":
         return None
     name = words[1].split("(", 1)[0].lower()
-    for bound in ctx.bindings().values():
+    return ctx.frame_fact("br00.prepared_statements", _prepared_statements).get(name, "unknown")
+
+
+def _prepared_statements(ctx: Context, frame: Frame) -> Dict[str, str]:
+    """`PREPARE name AS ...` texts bound in the scope: name -> "write" | "read" (the
+    first one of each name), read once per scope."""
+    found: Dict[str, str] = {}
+    for bound in ctx.bindings(frame).values():
         for _, value in bound:
             prepared = (string_value(value) or "").split()
-            if len(prepared) > 3 and prepared[0].lower() == "prepare" and prepared[1].lower() == name:
-                return "write" if prepared[3].lower().startswith(_SQL_WRITES) else "read"
-    return "unknown"
+            if len(prepared) > 3 and prepared[0].lower() == "prepare":
+                kind = "write" if prepared[3].lower().startswith(_SQL_WRITES) else "read"
+                found.setdefault(prepared[1].lower(), kind)
+    return found
 
 
 _SQL_WRITES = ("insert", "update", "delete", "merge")
@@ -428,8 +436,8 @@ def _target_name(stmt: ast.AugAssign) -> str:
 
 
 def _numeric_accumulator(name: str, loop: ast.AST, ctx: Context) -> bool:
-    before = ctx.bindings_before(name, loop)
-    return bool(before) and _is_number(before[-1][1])
+    value = ctx.bindings().last_before(name, loop)
+    return value is not None and _is_number(value)
 
 
 @check("BR003", ast.For, ast.AsyncFor)

@@ -204,10 +204,9 @@ def _is_own_bytes(arg: ast.AST, call: ast.Call, ctx: Context) -> bool:
     a picklability check) or the object's own memory (`self._cache[key]`, directly or
     through a local), which nobody outside the process can write."""
     if isinstance(arg, ast.Name):
-        bound = ctx.bindings_before(arg.id, call)
-        if len(bound) != 1:
+        if ctx.bindings().count_before(arg.id, call) != 1:
             return False
-        arg = bound[0][1]
+        arg = ctx.bindings().last_before(arg.id, call)  # type: ignore[assignment]
     if isinstance(arg, ast.Call):
         name = arg.func.attr if isinstance(arg.func, ast.Attribute) else None
         return name in ("dumps", "dump") and (ctx.resolve(arg.func) or "").endswith(("pickle.dumps", "dill.dumps"))
