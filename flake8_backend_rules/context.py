@@ -270,7 +270,7 @@ class Context:
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
             last = getattr(node, "end_lineno", None) or node.lineno
             self.units[id(node)] = (first, last)
-            frame.unit = WORK.enter_unit(id(node), last - first + 1)
+            frame.unit = WORK.enter_unit(node, last - first + 1)
         self.frame = frame
 
     def leave_function(self, node: ast.AST) -> None:

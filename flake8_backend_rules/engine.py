@@ -193,7 +193,7 @@ class Engine:
     def _run(self, tree: ast.AST, filename: str) -> List[Finding]:
         WORK.reset()
         body = getattr(tree, "body", None) or [None]
-        WORK.enter_unit(id(tree), getattr(body[-1], "end_lineno", None) or 1)
+        WORK.enter_unit(tree, getattr(body[-1], "end_lineno", None) or 1)
         ctx = Context(tree, filename, self.options, self.enabled)
         if ctx.kind.test and not self.options.check_tests:
             return []

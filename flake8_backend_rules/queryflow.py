@@ -179,13 +179,20 @@ def is_queryset_local(ctx: "Context", flow: QueryFlow, name: str) -> bool:
     itself), and nothing else binds it."""
     if name in flow.impure or name in flow.params:
         return False
-    bound = ctx.bindings().get(name)
-    if not bound:
-        return False
-    for _, value in bound:
-        if queryset_info(ctx, value) is None:
-            return False
-    return True
+    return _bound_to_querysets(ctx, name)
+
+
+def _bound_to_querysets(ctx: "Context", name: str) -> bool:
+    """Every binding of ``name`` in the current scope is an inline queryset; once per name."""
+    known: Dict[str, bool] = ctx.frame_fact(_QUERYSET_NAMES_KEY, lambda c, f: {})
+    result = known.get(name)
+    if result is None:
+        bound = ctx.bindings().get(name)
+        result = known[name] = bool(bound) and all(queryset_info(ctx, value) is not None for _, value in bound)
+    return result
+
+
+_QUERYSET_NAMES_KEY = "br00.queryset_names"
 
 
 def sole_queryset_use(ctx: "Context", expr: ast.AST) -> Optional[str]:
@@ -199,8 +206,7 @@ def sole_queryset_use(ctx: "Context", expr: ast.AST) -> Optional[str]:
     if expr.id not in ctx.frame.facts.get(CHAIN_ASSIGNED, ()):
         return None  # never assigned a method chain so far: not a queryset local
     # The bindings (shared, once per function) rule most names out before the flow walk.
-    bound = ctx.bindings().get(expr.id)
-    if not bound or any(queryset_info(ctx, value) is None for _, value in bound):
+    if not _bound_to_querysets(ctx, expr.id):
         return None
     flow = flow_of(ctx)
     if flow is None or not is_queryset_local(ctx, flow, expr.id) or flow.other_uses(expr.id, expr):

@@ -230,7 +230,7 @@ class StringFlow:
     ``name: T = value``, ``name := value``, ``name += value`` and ``name %= value``."""
 
     __slots__ = ("bindings", "constant", "module_text", "_statement_of", "_positions", "_live_start", "_memo",
-                 "_numbers")
+                 "_numbers", "_order", "_primed")
 
     def __init__(
         self, root: ast.AST, constant: ConstantTest, module_text: Callable[[str], Optional[str]] = lambda name: None
@@ -268,6 +268,12 @@ class StringFlow:
             bound.sort(key=lambda item: item[0])
         for name, bound in self.bindings.items():
             self._positions[name] = [b[0] for b in bound]
+        # every binding in source order, and how far each question has been answered
+        # along it (see _prime)
+        self._order = sorted(
+            (where, name, index) for name, bound in self.bindings.items() for index, (where, _, _) in enumerate(bound)
+        )
+        self._primed: Dict[Tuple[object, ...], int] = {}
 
     def _bind(self, name: str, stmt: ast.AST, kind: str, value: ast.AST) -> None:
         self.bindings.setdefault(name, []).append((position(stmt), kind, value))
@@ -315,11 +321,32 @@ class StringFlow:
 
         Text that arrives whole (a parameter, an attribute, a call's result) is not built
         here and yields None: the rule looks where text is built."""
+        self._prime(safe_calls, counts_here, self._statement_of.get(id(at)) or position(at))
         for segments in self._alternatives(expr, at, 0):
             found = self._check(segments, at, safe_calls, counts_here, 0)
             if found is not None:
                 return found
         return None
+
+    def _prime(self, safe: FrozenSet[str], counts_here: PositionTest, where: Tuple[int, int]) -> None:
+        """Answer, binding by binding in source order up to ``where``, what each name holds
+        after it. A binding's answer reads only the answers of bindings before it, which
+        are then known: following a chain of a thousand rebindings never recurses more
+        than one binding deep."""
+        key = (safe, counts_here)
+        done = self._primed.get(key, 0)
+        order = self._order
+        while done < len(order) and order[done][0] < where:
+            _, name, index = order[done]
+            done += 1
+            self._primed[key] = done  # a question asked while priming sees the progress
+            WORK.lookup()
+            if index == len(self.bindings[name]) - 1:
+                self._is_number_name(name, safe)
+            at_index = index + 1
+            self._name_alternatives_at(name, at_index)
+            self._from_request_at(name, at_index)
+            self._name_part(name, at_index, safe, counts_here)
 
     def _check(
         self, segments: Segments, at: ast.AST, safe: FrozenSet[str], counts_here: PositionTest, depth: int
@@ -411,15 +438,7 @@ class StringFlow:
         if depth > 4:
             return False
         if isinstance(node, ast.Name):
-            k = self.count_before(node.id, at)
-            key = ("request", node.id, k)
-            known = self._memo.get(key)
-            if known is None:
-                known = self._memo[key] = any(
-                    kind == "=" and self._from_request(value, value, 0)
-                    for _, kind, value in self.live(node.id, k)
-                )
-            return bool(known)
+            return self._from_request_at(node.id, self.count_before(node.id, at))
         current: ast.AST = node
         saw_input = False
         for _ in range(32):
@@ -436,6 +455,15 @@ class StringFlow:
             else:
                 break
         return saw_input and isinstance(current, ast.Name) and current.id in ("request", "req")
+
+    def _from_request_at(self, name: str, k: int) -> bool:
+        key = ("request", name, k)
+        known = self._memo.get(key)
+        if known is None:
+            known = self._memo[key] = any(
+                kind == "=" and self._from_request(value, value, 0) for _, kind, value in self.live(name, k)
+            )
+        return bool(known)
 
     def _is_safe_value(self, node: ast.AST, safe: FrozenSet[str], depth: int = 0) -> bool:
         """A literal, a constant, a number, a quoted identifier, escaped HTML..."""
@@ -521,12 +549,7 @@ class StringFlow:
         in several places gives one alternative per assignment (with the `+=` that
         follow it); an expression that is not a recognisable build gives none."""
         if isinstance(node, ast.Name):
-            k = self.count_before(node.id, at)
-            key = ("alternatives", node.id, k)
-            known = self._memo.get(key)
-            if known is None:
-                known = self._memo[key] = self._name_alternatives(node.id, k)
-            return list(known)  # type: ignore[call-overload]
+            return list(self._name_alternatives_at(node.id, self.count_before(node.id, at)))
         segments = self._segments(node, at, depth)
         if len(segments) == 1 and not isinstance(segments[0], str) and segments[0] is node:
             return []
@@ -538,6 +561,13 @@ class StringFlow:
             if segments and segments[0] is leftmost and not local:
                 segments[0] = ""  # `sql + " LIMIT 10"`: a statement arriving whole, extended
         return [segments]
+
+    def _name_alternatives_at(self, name: str, k: int) -> List[Segments]:
+        key = ("alternatives", name, k)
+        known = self._memo.get(key)
+        if known is None:
+            known = self._memo[key] = self._name_alternatives(name, k)
+        return known  # type: ignore[return-value]
 
     def _name_alternatives(self, name: str, k: int) -> List[Segments]:
         alternatives: List[Segments] = []

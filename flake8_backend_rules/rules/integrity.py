@@ -14,6 +14,7 @@ import ast
 from typing import Dict, List, Optional, Set, Tuple
 
 from ..astutil import dotted_name, iter_nodes, names_in, short_source
+from ..budget import WORK
 from ..context import Context, Frame
 from ..queries import WRITE_METHODS
 from ..txflow import FlowFacts, Modification, Path, Write, can_run_after, catches, flow_facts, follows, inside, position
@@ -326,6 +327,7 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
         # code after the loop runs whatever the check said
         skips = not exits and _ends_with_exit(stmt.body, (ast.Continue, ast.Break))
         for write, base in creations:
+            WORK.lookup()  # an (if, write) pair: bounded by the work budget
             wpath = write.site.path
             if inside(wpath, stmt, "body", path):
                 regions = known_true
@@ -553,10 +555,18 @@ def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[s
     writes = sorted((w for w in facts.writes if _counts_for_br032(w, facts)), key=lambda w: position(w.node))
     if not writes:
         return found
+    # name -> the writes naming it, in source order: a guard looks only at the writes
+    # that can touch its row, not at every write of the function
+    touching: Dict[str, List[Write]] = {}
+    for write in writes:
+        for read in names_in(write.node):
+            touching.setdefault(read, []).append(write)
     for stmt, path in facts.ifs:
         if not _ends_with_exit(stmt.body, _EXITS):
             continue
-        for name, fetches in facts.fetches.items():
+        tested = names_in(stmt.test)
+        for name in [n for n in facts.fetches if n in tested]:
+            fetches = facts.fetches[name]
             if facts.is_locked(name) or any(facts.serialized_by_earlier_lock(f.node) for f in fetches):
                 continue
             if not any(position(f.node) < position(stmt) for f in fetches):
@@ -564,8 +574,13 @@ def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[s
             if not _guards_state_of(stmt.test, name):
                 continue
             related = _names_of_the_row(name, fetches)
-            for write in writes:
-                if follows(path, write.site.path, stmt, facts.owners) and _write_touches(write, related):
+            candidates = {id(w): w for read in related for w in touching.get(read, ())}
+            after = position(stmt)
+            for write in sorted(candidates.values(), key=lambda w: position(w.node)):
+                if position(write.node) <= after:
+                    continue
+                WORK.lookup()  # a (guard, write) pair: bounded by the work budget
+                if follows(path, write.site.path, stmt, facts.owners):
                     found.setdefault(id(write.node), (name, short_source(stmt.test, 50)))
                     break
     return found
@@ -715,6 +730,7 @@ def _unguarded_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, int]]:
         seen.add(where)
         writes.append(write)
     for index, write in enumerate(writes):
+        WORK.lookup(index or 1)  # pairs of writes: bounded by the work budget
         before = [w for w in writes[:index] if can_run_after(w.site.path, write.site.path, facts.owners)]
         if before:
             found[id(write.node)] = (short_source(before[0].node, 40), len(before) + 1)

@@ -3,7 +3,7 @@ and writes in Python; ordering and searches without indexes)."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from ..astutil import (
     attribute_path,
@@ -15,6 +15,7 @@ from ..astutil import (
     string_value,
     target_names,
 )
+from ..budget import WORK
 from ..context import Context, Frame, LoopFrame
 from ..queries import (
     ANY_LOOKUP,
@@ -567,23 +568,43 @@ def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
     isolated so one failure does not stop or roll back the others, which a bulk write
     cannot do (deliberate per-item writes and commits)."""
     guarded: Set[int] = set()
-    for node in iter_nodes(frame.node, into_scopes=False):
-        if not isinstance(node, _LOOPS):
+    for inner, in_body, _ in _walk_loop_regions(frame.node):
+        if not in_body:
             continue
-        for stmt in node.body:
-            for inner in iter_nodes(stmt, into_scopes=False):
-                if isinstance(inner, (ast.With, ast.AsyncWith)):
-                    # `with transaction.atomic():` per item: one transaction per row, chosen
-                    if not any(call_name(item.context_expr) == "atomic" for item in inner.items):
-                        continue
-                elif not isinstance(inner, _TRY_TYPES):
-                    continue
-                elif not any(
-                    h.body and not isinstance(h.body[-1], ast.Raise) for h in getattr(inner, "handlers", ())
-                ):
-                    continue
-                _add_calls_of_block(getattr(inner, "body", ()), guarded)
+        if isinstance(inner, (ast.With, ast.AsyncWith)):
+            # `with transaction.atomic():` per item: one transaction per row, chosen
+            if not any(call_name(item.context_expr) == "atomic" for item in inner.items):
+                continue
+        elif not isinstance(inner, _TRY_TYPES):
+            continue
+        elif not any(h.body and not isinstance(h.body[-1], ast.Raise) for h in getattr(inner, "handlers", ())):
+            continue
+        _add_calls_of_block(getattr(inner, "body", ()), guarded)
     return guarded
+
+
+def _walk_loop_regions(root: ast.AST) -> Iterator[Tuple[ast.AST, bool, bool]]:
+    """Every node of a scope (nested scopes yielded, not entered), once, with whether it
+    sits in a loop's body and whether it has a loop around it (in its header or `else`
+    too): one walk, however deep the loops nest."""
+    stack: List[Tuple[ast.AST, bool, bool]] = [(root, False, False)]
+    visited = 0
+    try:
+        while stack:
+            node, in_body, in_loop = stack.pop()
+            visited += 1
+            is_loop = isinstance(node, _LOOPS)
+            yield node, in_body, in_loop
+            if node is not root and isinstance(node, _SCOPES):
+                continue
+            for field, value in ast.iter_fields(node):
+                children = value if isinstance(value, list) else [value]
+                body = in_body or (is_loop and field == "body")
+                for child in reversed(children):
+                    if isinstance(child, ast.AST):
+                        stack.append((child, body, in_loop or is_loop))
+    finally:
+        WORK.visits += visited
 
 
 def _add_calls_of_block(statements: Iterable[ast.AST], found: Set[int]) -> None:
@@ -738,19 +759,19 @@ _EXITS = (ast.Return, ast.Break, ast.Raise)
 def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
     """Calls in a block (inside a loop) that ends with `return`, `break` or `raise`: that
     block runs at most once per loop, so a write there is not one per row (`for p in
-    plugins: if p.id == wanted: ...get_or_create(...); return`)."""
+    plugins: if p.id == wanted: ...get_or_create(...); return`). An outermost loop's own
+    `else` is not inside a loop."""
     once: Set[int] = set()
-    for node in iter_nodes(frame.node, into_scopes=False):
-        if not isinstance(node, _LOOPS):
+    for node, _, in_loop in _walk_loop_regions(frame.node):
+        if not in_loop and not isinstance(node, _LOOPS):
             continue
-        for block_owner in iter_nodes(node, into_scopes=False):
-            for field in ("body", "orelse", "finalbody"):
-                block = getattr(block_owner, field, None)
-                if not isinstance(block, list) or not block or not isinstance(block[-1], _EXITS):
-                    continue
-                if block_owner is node and field == "orelse":
-                    continue
-                _add_calls_of_block(block, once)
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list) or not block or not isinstance(block[-1], _EXITS):
+                continue
+            if field == "orelse" and not in_loop:
+                continue  # the outermost loop's own `else` runs once, after it
+            _add_calls_of_block(block, once)
     return once
 
 
