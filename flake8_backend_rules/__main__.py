@@ -1,6 +1,6 @@
 """``python -m flake8_backend_rules``: list the rules, show one rule's page, or check files.
 
-    python -m flake8_backend_rules list [--format table|json] [--all]
+    python -m flake8_backend_rules list [--format table|json]
     python -m flake8_backend_rules rule BR001          # or the symbol: query-in-property
     python -m flake8_backend_rules check PATH...       # the engine alone, no flake8
 """
@@ -11,11 +11,12 @@ import ast
 import json
 import os
 import sys
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 from . import __version__
 from .docs import render_rule_page
 from .engine import Engine
+from .options import ConfigurationError, build_options
 from .registry import RULES, RULES_BY_SYMBOL
 
 
@@ -63,26 +64,47 @@ def _python_files(paths: List[str]) -> Iterator[str]:
             yield path
 
 
-def _check(paths: List[str], select: Optional[str], check_tests: bool) -> int:
-    from .options import build_options
+def parse_file(path: str) -> Tuple[Optional[ast.AST], Optional[str]]:
+    """(tree, None), or (None, "LINE: cannot parse: why") for a file Python itself cannot
+    read or parse: a syntax error, an unknown or wrong encoding, NUL bytes, nesting
+    deeper than the parser allows, an unreadable path."""
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read()
+    except OSError as error:
+        return None, f"1: cannot read: {error.strerror or error}"
+    try:
+        return ast.parse(source, filename=path), None
+    except SyntaxError as error:
+        return None, f"{error.lineno or 1}: cannot parse: {error.msg}"
+    except ValueError as error:  # NUL bytes (3.11), a bad encoding (UnicodeDecodeError)
+        return None, f"1: cannot parse: {error}"
+    except (RecursionError, MemoryError):
+        return None, "1: cannot parse: nested too deeply for Python's parser"
 
+
+def _check(paths: List[str], select: Optional[str], check_tests: bool) -> int:
     codes = None
     if select:
         prefixes = tuple(part.strip().upper() for part in select.split(",") if part.strip())
         codes = [code for code in RULES if code.startswith(prefixes)]
-    engine = Engine(codes, build_options({"backend_check_tests": check_tests}))
-    found = 0
+    try:
+        options = build_options({"backend_check_tests": check_tests})
+    except ConfigurationError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    engine = Engine(codes, options)
+    found = failed = 0
     for path in _python_files(paths):
-        try:
-            with open(path, "rb") as handle:
-                tree = ast.parse(handle.read(), filename=path)
-        except (SyntaxError, ValueError, OSError) as error:
-            print(f"{path}: skipped ({error.__class__.__name__})", file=sys.stderr)
+        tree, problem = parse_file(path)
+        if tree is None:
+            failed += 1
+            print(f"{path}:{problem}")
             continue
         for finding in engine.run(tree, path):
             found += 1
             print(f"{path}:{finding.line}:{finding.col + 1}: {finding.message}")
-    return 1 if found else 0
+    return 1 if found or failed else 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -101,11 +123,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     checker.add_argument("--select", help="comma-separated code prefixes, e.g. BR00,BR010")
     checker.add_argument("--check-tests", action="store_true")
     args = parser.parse_args(argv)
-    if args.command == "rule":
-        return _rule(args.name)
-    if args.command == "check":
-        return _check(args.paths, args.select, args.check_tests)
-    return _list(getattr(args, "format", "table"))
+    try:
+        if args.command == "rule":
+            return _rule(args.name)
+        if args.command == "check":
+            return _check(args.paths, args.select, args.check_tests)
+        return _list(getattr(args, "format", "table"))
+    except BrokenPipeError:
+        # the reader went away (`... | head`): stop quietly, and keep Python from
+        # complaining again when it flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

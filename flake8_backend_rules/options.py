@@ -106,19 +106,71 @@ def _as_tuple(value: object) -> Tuple[str, ...]:
     return ()
 
 
-def build_options(raw: Optional[Mapping[str, object]] = None) -> Options:
+class ConfigurationError(ValueError):
+    """An option value the rules cannot use; the message names the option."""
+
+
+def _glob_problem(glob: str) -> Optional[str]:
+    """Why a path glob is malformed, or None. ``fnmatch`` would take an unclosed ``[``
+    literally and match nothing the user meant (``settings.py[``)."""
+    index = 0
+    while index < len(glob):
+        if glob[index] == "[":
+            start = index + 1
+            if glob[start:start + 1] == "!":
+                start += 1
+            if glob[start:start + 1] == "]":  # a `]` first in the class is a member
+                start += 1
+            close = glob.find("]", start)
+            if close < 0:
+                return f"{glob!r} opens a '[' character class that is never closed"
+            index = close
+        index += 1
+    return None
+
+
+_GLOB_OPTIONS = frozenset(
+    {"backend-settings-modules", "backend-dev-settings-modules", "backend-handler-modules", "backend-test-modules"}
+)
+
+
+def _validated(spec: OptionSpec, name: str, values: Tuple[str, ...]) -> Tuple[str, ...]:
+    """``values`` if every glob is well formed; ``name`` is the option as the user wrote it."""
+    if spec.name in _GLOB_OPTIONS:
+        for glob in values:
+            problem = _glob_problem(glob)
+            if problem is not None:
+                raise ConfigurationError(f"{name}: malformed glob: {problem}")
+    return values
+
+
+def build_options(raw: Optional[Mapping[str, object]] = None, pylint_names: bool = False) -> Options:
     """Merge raw values (keyed by flake8 attribute names, e.g. ``backend_settings_modules``
-    and ``extend_backend_settings_modules``) over the defaults."""
+    and ``extend_backend_settings_modules``) over the defaults.
+
+    Raises :class:`ConfigurationError` for a malformed glob, or for an option given with
+    no entries where the rules need some (``backend-settings-modules =``): both would
+    silently change which modules are settings, handlers or tests. Messages spell the
+    option as flake8 does, or as pylint does with ``pylint_names``."""
     raw = raw or {}
     values: dict[str, object] = {}
     for spec in OPTION_SPECS:
         key = spec.attr[len("backend_") :]
+        name = spec.pylint_name if pylint_names else spec.name
         if not spec.is_list:
             values[key] = bool(raw.get(spec.attr) or False)
             continue
         given = raw.get(spec.attr)
-        base = _as_tuple(given) if given not in (None, "", [], ()) else tuple(spec.default)  # type: ignore[arg-type]
-        extra = _as_tuple(raw.get("extend_" + spec.attr))
+        if given is None:
+            base = tuple(spec.default)  # type: ignore[arg-type]
+        else:
+            base = _validated(spec, name, _as_tuple(given))
+            if not base and spec.default:
+                raise ConfigurationError(
+                    f"{name}: the list is empty; give at least one entry, or leave the option out "
+                    f"for the default ({', '.join(spec.default)})"  # type: ignore[arg-type]
+                )
+        extra = _validated(spec, "extend-" + name, _as_tuple(raw.get("extend_" + spec.attr)))
         values[key] = tuple(dict.fromkeys(base + extra))
     return Options(**values)  # type: ignore[arg-type]
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import argparse
 import ast
 import logging
+import sys
 from typing import Any, ClassVar, FrozenSet, Generator, Optional, Tuple, Type
 
 from . import __version__
 from .engine import Engine
-from .options import DEFAULT_OPTIONS, OPTION_SPECS, Options, build_options
+from .options import DEFAULT_OPTIONS, OPTION_SPECS, ConfigurationError, Options, build_options
 from .registry import DEFAULT_OFF, RULES
 
 # Under "flake8." so `flake8 -vv` shows these records (it only handles its own tree).
@@ -91,7 +92,12 @@ class BackendRulesPlugin:
         for spec in OPTION_SPECS:
             raw[spec.attr] = getattr(options, spec.attr, None)
             raw["extend_" + spec.attr] = getattr(options, "extend_" + spec.attr, None)
-        cls._options = build_options(raw)
+        try:
+            cls._options = build_options(raw)
+        except ConfigurationError as error:
+            # flake8 prints its own option errors and exits; do the same, never a traceback
+            print(f"flake8-backend-rules: configuration error: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
         cls._codes = _enabled_codes(options)
         cls._engine = None
 

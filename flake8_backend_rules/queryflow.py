@@ -187,7 +187,7 @@ def _bound_to_querysets(ctx: "Context", name: str) -> bool:
     known: Dict[str, bool] = ctx.frame_fact(_QUERYSET_NAMES_KEY, lambda c, f: {})
     result = known.get(name)
     if result is None:
-        bound = ctx.bindings().get(name)
+        bound = ctx.bindings().get(name) or []
         result = known[name] = bool(bound) and all(queryset_info(ctx, value) is not None for _, value in bound)
     return result
 

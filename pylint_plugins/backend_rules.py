@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from pylint.checkers import BaseRawFileChecker
 
 from flake8_backend_rules.engine import Engine
-from flake8_backend_rules.options import OPTION_SPECS, build_options
+from flake8_backend_rules.options import OPTION_SPECS, ConfigurationError, build_options
 from flake8_backend_rules.registry import RULES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,7 +74,13 @@ class BackendRulesChecker(BaseRawFileChecker):
             raw[spec.attr] = getattr(config, attr, None)
             raw["extend_" + spec.attr] = getattr(config, "extend_" + attr, None)
         enabled = [code for code, rule in RULES.items() if self.linter.is_message_enabled(rule.symbol)]
-        self._engine = Engine(enabled, build_options(raw))
+        try:
+            options = build_options(raw, pylint_names=True)
+        except ConfigurationError as error:
+            # pylint's own exit status for a usage error; a message, never a traceback
+            print(f"backend-rules: configuration error: {error}", file=sys.stderr)
+            raise SystemExit(32) from None
+        self._engine = Engine(enabled, options)
 
     def process_module(self, node: "nodes.Module") -> None:
         if self._engine is None:

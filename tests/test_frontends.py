@@ -592,14 +592,17 @@ def test_cli_check_lints_a_folder(tmp_path: Path) -> None:
     env_message = RULES["BR010"].format(expr="os.getenv('DEBUG')")  # ast.unparse quoting
     swallow_message = RULES["BR020"].format(handler="except Exception")
     assert run.stdout.splitlines() == [
+        "proj/app/broken.py:1: cannot parse: invalid syntax",
         f"proj/app/views.py:3:9: BR010 {env_message}",
         f"proj/app/views.py:8:5: BR020 {swallow_message}",
     ]
-    assert run.stderr.splitlines() == ["proj/app/broken.py: skipped (SyntaxError)"]
+    assert run.stderr == ""
     assert run.returncode == 1
 
     selected = cli(["check", "proj", "--select", "BR02"], tmp_path)
-    assert [line.split(":")[:3] for line in selected.stdout.splitlines()] == [["proj/app/views.py", "8", "5"]]
+    assert [line.split(":")[:3] for line in selected.stdout.splitlines()] == [
+        ["proj/app/broken.py", "1", " cannot parse"], ["proj/app/views.py", "8", "5"]
+    ]
 
     with_tests = cli(["check", "proj/tests", "--check-tests"], tmp_path)
     assert [line.split(":")[:3] for line in with_tests.stdout.splitlines()] == [

@@ -52,7 +52,7 @@ def test_manifest_is_valid_and_declares_both_hooks() -> None:
 
     flake8_hook = hooks["backend-rules"]
     assert (flake8_hook["entry"], flake8_hook["language"]) == ("flake8", "python")
-    assert flake8_hook["args"] == ["--select=BR"]
+    assert flake8_hook["args"] == ["--select=BR,E9"]
     assert flake8_hook["types"] == ["python"]
 
     pylint_hook = hooks["backend-rules-pylint"]
@@ -206,6 +206,25 @@ def test_hooks_report_the_violation_and_fail(hook_repo: Path, tmp_path: Path) ->
     messages = re.findall(r"^(\S+:\d+:\d+: \w+): BR\d{3} .* \(([a-z-]+)\)$", pylint_block, flags=re.MULTILINE)
     assert messages == [("app/services.py:2:6: W5910", "env-read-outside-settings")], pylint_block
     assert "rated at" not in pylint_block  # --score=n
+
+
+@pytest.mark.slow
+def test_hooks_fail_on_a_file_that_does_not_parse(hook_repo: Path, tmp_path: Path) -> None:
+    """A syntax error must fail both hooks: flake8 drops E999 unless E9 is selected."""
+    workdir = _scratch_repo(tmp_path / "project", {"app/__init__.py": "", "app/services.py": CLEAN,
+                                                   "app/broken.py": "def f(:\n    pass\n"})
+    result = _try_repo(hook_repo, workdir)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output, output
+    sections = _sections(result.stdout)
+    flake8_block = sections["backend-rules"]
+    assert re.search(r"^backend rules \(flake8\)\.+Failed$", flake8_block, flags=re.MULTILINE), flake8_block
+    assert re.findall(r"^(\S+:\d+:\d+: E\d{3}) ", flake8_block, flags=re.MULTILINE) == ["app/broken.py:1:8: E999"], \
+        flake8_block
+    pylint_block = sections["backend-rules-pylint"]
+    assert re.search(r"^backend rules \(pylint\)\.+Failed$", pylint_block, flags=re.MULTILINE), pylint_block
+    assert re.search(r"^app/broken.py:1:\d+: E0001: ", pylint_block, flags=re.MULTILINE), pylint_block
 
 
 @pytest.mark.slow
