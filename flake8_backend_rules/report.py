@@ -50,11 +50,15 @@ def rule_url(code: str) -> str:
     return f"{DOCS_BASE_URL}{code}.md"
 
 
+def _is_error(rule: Rule) -> bool:
+    return rule.pylint_id.startswith("E")  # the pylint category letter
+
+
 def sarif_level(code: str) -> str:
     rule = RULES.get(code)
     if rule is None:
         return "warning"
-    if rule.category == "E":
+    if _is_error(rule):
         return "error"
     return "warning" if rule.default_on else "note"
 
@@ -62,7 +66,7 @@ def sarif_level(code: str) -> str:
 def gitlab_severity(code: str) -> str:
     rule = RULES.get(code)
     if rule is not None:
-        if rule.category == "E":
+        if _is_error(rule):
             return "critical"
         return "major" if rule.default_on else "minor"
     return "major" if code.startswith(("F", "E9")) else "minor"
@@ -152,7 +156,7 @@ def _br_rule_descriptor(rule: Rule) -> Dict[str, Any]:
         "help": {"text": rule.why},
         "helpUri": rule_url(rule.code),
         "defaultConfiguration": {"level": sarif_level(rule.code)},
-        "properties": {"tags": [rule.family], "pylintId": rule.pylint_id},
+        "properties": {"pylintId": rule.pylint_id},
     }
 
 
@@ -249,7 +253,7 @@ class GithubFormatter(BaseFormatter):
 
     def format(self, error: Violation) -> str:
         rule = RULES.get(error.code)
-        command = "error" if rule is not None and rule.category == "E" else "warning"
+        command = "error" if rule is not None and _is_error(rule) else "warning"
         title = f"{error.code} {rule.symbol}" if rule is not None else error.code
         return (
             f"::{command} file={escape_property(relative_path(error.filename))},"
