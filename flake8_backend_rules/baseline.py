@@ -26,9 +26,7 @@ import json
 import os
 import sys
 from collections import Counter
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
-
-from .context import Finding
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Protocol, Sequence, Set, Tuple, TypeVar, Union
 
 FORMAT_VERSION = 1
 FLAKE8_OPTION = "--backend-baseline"
@@ -36,6 +34,17 @@ PYLINT_OPTION = "--baseline"
 
 Entry = Tuple[str, str, str, int]  # (path, code, text, occurrence)
 _Key = Tuple[str, str, int]  # (code, text, occurrence) within one file
+
+
+class Finding(Protocol):
+    """What the baseline needs of an engine finding (no import of the engine's class)."""
+
+    line: int
+    col: int
+    code: str
+
+
+F = TypeVar("F", bound=Finding)
 
 
 class BaselineError(Exception):
@@ -95,10 +104,10 @@ def line_text(lines: Optional[Sequence[str]], number: int) -> str:
     return normalise_text(lines[number - 1])
 
 
-def fingerprints(findings: Iterable[Finding], lines: Optional[Sequence[str]]) -> Iterator[Tuple[Finding, _Key]]:
+def fingerprints(findings: Iterable[F], lines: Optional[Sequence[str]]) -> Iterator[Tuple[F, _Key]]:
     """Each finding of one file with its (code, text, occurrence), in line order."""
     seen: Counter = Counter()
-    for finding in sorted(findings, key=Finding.key):
+    for finding in sorted(findings, key=lambda f: (f.line, f.col, f.code)):
         text = line_text(lines, finding.line)
         occurrence = seen[finding.code, text]
         seen[finding.code, text] += 1
@@ -196,7 +205,7 @@ class Baseline:
         """Whether the baseline knows findings in this file (before decoding its lines)."""
         return relative_path(filename) in self._by_path
 
-    def filter(self, findings: List[Finding], filename: str, lines: Optional[Sequence[str]]) -> List[Finding]:
+    def filter(self, findings: List[F], filename: str, lines: Optional[Sequence[str]]) -> List[F]:
         """The findings that are not in the baseline."""
         if not findings:
             return findings
@@ -214,7 +223,7 @@ class Recorder(Baseline):
         self.entries: List[Entry] = []
         self.checked: Set[str] = set()
 
-    def filter(self, findings: List[Finding], filename: str, lines: Optional[Sequence[str]]) -> List[Finding]:
+    def filter(self, findings: List[F], filename: str, lines: Optional[Sequence[str]]) -> List[F]:
         path = relative_path(filename)
         self.checked.add(path)
         self.entries.extend((path, *key) for _, key in fingerprints(findings, lines))

@@ -229,7 +229,8 @@ class GitlabFormatter(_DocumentFormatter):
                 "check_name": violation.code,
                 "fingerprint": fingerprint,
                 "severity": gitlab_severity(violation.code),
-                "location": {"path": path, "lines": {"begin": violation.line_number}},
+                # E902 (unreadable file) has line 0; GitLab counts from 1
+                "location": {"path": path, "lines": {"begin": max(1, violation.line_number)}},
             }
             for violation, path, fingerprint in fingerprinted(self._violations)
         ]
