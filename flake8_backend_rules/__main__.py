@@ -3,6 +3,7 @@
     python -m flake8_backend_rules list [--format table|json]
     python -m flake8_backend_rules rule BR001          # or the symbol: query-in-property
     python -m flake8_backend_rules check PATH...       # the engine alone, no flake8
+    python -m flake8_backend_rules baseline --output FILE PATH... [--prune]
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import os
 import sys
 from typing import Iterator, List, Optional, Tuple
 
-from . import __version__
+from . import __version__, baseline
 from .docs import render_rule_page
 from .engine import Engine
 from .options import ConfigurationError, build_options
@@ -122,8 +123,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     checker.add_argument("paths", nargs="+")
     checker.add_argument("--select", help="comma-separated code prefixes, e.g. BR00,BR010")
     checker.add_argument("--check-tests", action="store_true")
+    baseline.add_subcommand(sub)  # issue 17
     args = parser.parse_args(argv)
     try:
+        if args.command == "baseline":
+            return baseline.main(args)
         if args.command == "rule":
             return _rule(args.name)
         if args.command == "check":

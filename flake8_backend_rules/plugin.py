@@ -5,9 +5,9 @@ import argparse
 import ast
 import logging
 import sys
-from typing import Any, ClassVar, FrozenSet, Generator, Optional, Tuple, Type
+from typing import Any, ClassVar, FrozenSet, Generator, List, Optional, Tuple, Type
 
-from . import __version__
+from . import __version__, baseline
 from .engine import Engine
 from .options import DEFAULT_OPTIONS, OPTION_SPECS, ConfigurationError, Options, build_options
 from .registry import DEFAULT_OFF, RULES
@@ -52,10 +52,12 @@ class BackendRulesPlugin:
     _options: ClassVar[Options] = DEFAULT_OPTIONS
     _codes: ClassVar[Optional[FrozenSet[str]]] = None
     _engine: ClassVar[Optional[Engine]] = None
+    _baseline: ClassVar[Optional[baseline.Baseline]] = None  # issue 17: --backend-baseline
 
-    def __init__(self, tree: ast.AST, filename: str = "stdin") -> None:
+    def __init__(self, tree: ast.AST, filename: str = "stdin", lines: Optional[List[str]] = None) -> None:
         self.tree = tree
         self.filename = filename
+        self.lines = lines  # flake8's own list of the file's lines; read only for a baseline
 
     @classmethod
     def add_options(cls, parser: Any) -> None:
@@ -83,6 +85,7 @@ class BackendRulesPlugin:
                     parse_from_config=True,
                     help=spec.help,
                 )
+        baseline.add_flake8_option(parser)  # issue 17
         if DEFAULT_OFF:
             parser.extend_default_ignore(list(DEFAULT_OFF))
 
@@ -100,6 +103,7 @@ class BackendRulesPlugin:
             raise SystemExit(2) from None
         cls._codes = _enabled_codes(options)
         cls._engine = None
+        cls._baseline = baseline.for_flake8(options)  # issue 17
 
     @classmethod
     def engine(cls) -> Engine:
@@ -108,5 +112,8 @@ class BackendRulesPlugin:
         return cls._engine
 
     def run(self) -> Generator[Tuple[int, int, str, Type["BackendRulesPlugin"]], None, None]:
-        for finding in self.engine().run(self.tree, self.filename):
+        findings = self.engine().run(self.tree, self.filename)
+        if self._baseline is not None:  # issue 17
+            findings = self._baseline.filter(findings, self.filename, self.lines)
+        for finding in findings:
             yield finding.line, finding.col, finding.message, type(self)

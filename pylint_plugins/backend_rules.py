@@ -4,7 +4,7 @@ It parses the module with ``ast`` and runs the same engine as the flake8 plugin,
 front ends report the same findings. It never imports Django or the analysed code.
 
 Options are the flake8 names without the ``backend-`` prefix (``--settings-modules``,
-``--extend-task-decorators``, ``--check-tests``...).
+``--extend-task-decorators``, ``--check-tests``, ``--baseline``...).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from pylint.checkers import BaseRawFileChecker
 
+from flake8_backend_rules import baseline
 from flake8_backend_rules.engine import Engine
 from flake8_backend_rules.options import OPTION_SPECS, ConfigurationError, build_options
 from flake8_backend_rules.registry import RULES
@@ -45,6 +46,9 @@ def _options() -> Tuple[Tuple[str, Dict[str, Any]], ...]:
         else:
             out.append((spec.pylint_name, {"default": False, "type": "yn", "metavar": "<y or n>",
                                            "help": spec.help}))
+    out.append(("baseline", {"default": "", "type": "string", "metavar": "<file>",  # issue 17
+                             "help": "Hide the findings recorded in this baseline file "
+                                     "(python -m flake8_backend_rules baseline)."}))
     return tuple(out)
 
 
@@ -57,6 +61,17 @@ def _display_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
+def _load_baseline(path: str) -> "baseline.Baseline | None":
+    """A baseline that cannot be read is a usage error: a message, status 32 as pylint's own."""
+    if not path:
+        return None
+    try:
+        return baseline.Baseline.load(path)
+    except baseline.BaselineError as error:
+        print(baseline.config_error(baseline.PYLINT_OPTION, error, "pylint"), file=sys.stderr)
+        raise SystemExit(32) from None
+
+
 class BackendRulesChecker(BaseRawFileChecker):
     name = "backend-rules"
     msgs = _messages()  # type: ignore[assignment]
@@ -65,6 +80,7 @@ class BackendRulesChecker(BaseRawFileChecker):
     def __init__(self, linter: "PyLinter") -> None:
         super().__init__(linter)
         self._engine: Engine | None = None
+        self._baseline: baseline.Baseline | None = None
 
     def open(self) -> None:
         config = self.linter.config
@@ -81,6 +97,7 @@ class BackendRulesChecker(BaseRawFileChecker):
             print(f"backend-rules: configuration error: {error}", file=sys.stderr)
             raise SystemExit(32) from None
         self._engine = Engine(enabled, options)
+        self._baseline = _load_baseline(getattr(config, "baseline", ""))  # issue 17
 
     def process_module(self, node: "nodes.Module") -> None:
         if self._engine is None:
@@ -93,7 +110,10 @@ class BackendRulesChecker(BaseRawFileChecker):
         except (SyntaxError, ValueError, OSError, TypeError):
             return  # pylint reports syntax errors itself
         path = _display_path(node.file or node.name)
-        for finding in self._engine.run(tree, path):
+        findings = self._engine.run(tree, path)
+        if self._baseline is not None and findings and self._baseline.covers(path):  # issue 17
+            findings = self._baseline.filter(findings, path, baseline.source_lines(source))
+        for finding in findings:
             rule = RULES[finding.code]
             text = finding.message[len(finding.code) + 1 :]
             self.add_message(rule.symbol, line=finding.line, col_offset=finding.col, args=(text,))
