@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tup
 
 from .astutil import call_name, iter_nodes, position, string_value
 from .budget import WORK
+from .vocabulary import TRANSLATIONS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import Context
@@ -135,10 +136,6 @@ def looks_like_secret(value: str) -> bool:
 
 _MAX_DEPTH = 12
 _NUMERIC_CALLS = frozenset({"int", "float", "len", "bool", "round", "abs", "Decimal", "count"})
-_TRANSLATIONS = frozenset(
-    {"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
-     "ngettext", "ngettext_lazy", "gettext_noop", "_lazy"}
-)
 # Attributes that hold a row's primary key (and `<fk>_id`/`_pk` attributes): integers or
 # UUIDs from the database. A bare name ending in `_id` may be a request parameter: not these.
 _KEY_ATTRIBUTES = frozenset({"id", "pk"})
@@ -502,7 +499,7 @@ class StringFlow:
             name = call_name(node)
             if name in safe or name in _NUMERIC_CALLS:
                 return True
-            if name in _TRANSLATIONS and node.args and isinstance(node.args[0], ast.Constant):
+            if name in TRANSLATIONS and node.args and isinstance(node.args[0], ast.Constant):
                 return True
             if name == "join" and isinstance(node.func, ast.Attribute) and len(node.args) == 1:
                 return isinstance(node.func.value, ast.Constant) and self._is_safe_value(node.args[0], safe, depth + 1)
@@ -633,7 +630,7 @@ class StringFlow:
     def _template_text(self, node: ast.AST, at: ast.AST) -> Optional[str]:
         """The literal text of a template: a string, or a name bound once to one."""
         text = _str_constant(node)
-        if isinstance(node, ast.Call) and call_name(node) in _TRANSLATIONS and node.args:
+        if isinstance(node, ast.Call) and call_name(node) in TRANSLATIONS and node.args:
             return _str_constant(node.args[0])  # `_("... %s ...") % x`
         if text is not None or not isinstance(node, ast.Name):
             return text

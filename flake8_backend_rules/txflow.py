@@ -38,6 +38,9 @@ from .bindings import Fold
 from .budget import WORK
 from .context import Context, Frame
 from .queries import CHAIN_METHODS, QUERYSET_RETURNING, QueryInfo, analyse_chain, chain_links
+from .vocabulary import (
+    COMPREHENSION_TYPES, INSTANCE_WRITES, MATCH_TYPE, ROW_FUNCTIONS, ROW_METHODS, TRY_TYPES, looks_non_orm,
+)
 
 KEY = "br03.txflow"
 
@@ -45,20 +48,6 @@ KEY = "br03.txflow"
 PathEntry = Tuple[int, str, int]
 Path = Tuple[PathEntry, ...]
 Position = Tuple[int, int]
-
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-_TRY_TYPES: Tuple[type, ...] = (ast.Try,) + tuple(
-    t for t in (getattr(ast, "TryStar", None),) if t is not None
-)
-_MATCH = getattr(ast, "Match", None)
-_ROW_METHODS = frozenset(
-    "get first last latest earliest aget afirst alast alatest aearliest".split()
-)
-_ROW_FUNCTIONS = frozenset({"get_object_or_404", "aget_object_or_404"})
-_INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
-# Receivers whose `.get(name=...)` is an HTTP or cache client's, not a manager's.
-_NOT_MANAGERS = ("client", "session", "http", "api", "requests", "cache", "redis", "config", "settings", "request")
 
 
 def is_atomic_expr(expr: ast.AST, ctx: Context) -> bool:
@@ -135,9 +124,9 @@ def exclusive(first: Path, second: Path, owners: Dict[int, ast.AST]) -> bool:
         owner = owners.get(mine[0])
         if isinstance(owner, ast.If):
             return True
-        if isinstance(owner, _TRY_TYPES) and {mine[1][:7], theirs[1][:7]} == {"orelse", "handler"}:
+        if isinstance(owner, TRY_TYPES) and {mine[1][:7], theirs[1][:7]} == {"orelse", "handler"}:
             return True  # a try's else runs only when no handler did
-        if isinstance(owner, _TRY_TYPES) and mine[1] == "body" and theirs[1].startswith("handler"):
+        if isinstance(owner, TRY_TYPES) and mine[1] == "body" and theirs[1].startswith("handler"):
             # the try body's last statement itself: if it failed it wrote nothing, and
             # nothing after it can fail (`try: ...; log = Log.create(ok) except E: Log.create(err)`)
             return len(first) == level + 1 and mine[2] == len(getattr(owner, "body", ())) - 1
@@ -389,7 +378,7 @@ class _Builder:
 
     def is_row_function(self, call: ast.Call) -> bool:
         name = self.ctx.resolve(call.func) or ""
-        return name.rsplit(".", 1)[-1] in _ROW_FUNCTIONS
+        return name.rsplit(".", 1)[-1] in ROW_FUNCTIONS
 
     def base_of(self, info: QueryInfo) -> Optional[str]:
         """The model or manager text a chain targets: `Product` for
@@ -535,7 +524,7 @@ class _Builder:
             self._expressions(heads, here, atomic, integrity)
             opens = any(is_atomic_expr(i.context_expr, self.ctx) for i in items)
             block("body", stmt.body, atomic or (id(stmt) if opens else 0))
-        elif isinstance(stmt, _TRY_TYPES):
+        elif isinstance(stmt, TRY_TYPES):
             facts.tries.append((stmt, here))
             handlers: List[ast.ExceptHandler] = stmt.handlers  # type: ignore[attr-defined]
             guarded = any(catches_integrity_error(h) for h in handlers)
@@ -546,7 +535,7 @@ class _Builder:
                 block(f"handler{k}", handler.body)
             block("orelse", stmt.orelse)  # type: ignore[attr-defined]
             block("finalbody", stmt.finalbody)  # type: ignore[attr-defined]
-        elif _MATCH is not None and isinstance(stmt, _MATCH):
+        elif MATCH_TYPE is not None and isinstance(stmt, MATCH_TYPE):
             self._expressions([stmt.subject], here, atomic, integrity)  # type: ignore[attr-defined]
             for k, case in enumerate(stmt.cases):  # type: ignore[attr-defined]
                 if case.guard is not None:
@@ -621,7 +610,7 @@ class _Builder:
                     facts.constructed[name] = func_text
                 info = self.classify(raw)
                 is_row = self.is_row_function(raw) or (
-                    info is not None and info.methods[-1] in _ROW_METHODS
+                    info is not None and info.methods[-1] in ROW_METHODS
                 ) or _is_get_object(raw) or self._is_keyword_get(raw)
                 if is_row:
                     facts.fetches.setdefault(name, []).append(Fetch(name, stmt, raw, False, here))
@@ -645,7 +634,7 @@ class _Builder:
         if not isinstance(receiver, ast.Attribute) or not isinstance(base, ast.Name) or base.id in self.ctx.imports:
             return False
         text = (dotted_name(receiver) or "").lower()
-        return not any(word in text for word in _NOT_MANAGERS)
+        return not looks_non_orm(text)
 
     def _is_queryset_index(self, value: ast.AST) -> bool:
         """`line = lines[0]` with `lines` a queryset local: one row."""
@@ -665,7 +654,7 @@ class _Builder:
                     continue
                 if isinstance(node, ast.Attribute) and node.attr == "in_atomic_block":
                     facts.checks_atomic = True
-                elif isinstance(node, _COMPREHENSIONS):
+                elif isinstance(node, COMPREHENSION_TYPES):
                     for generator in node.generators:  # before the element is classified
                         self._note_loop(generator.target, generator.iter)
                 if not isinstance(node, ast.Call):
@@ -697,7 +686,7 @@ class _Builder:
                 method = next(m for m in reversed(info.methods) if m in _WRITE_NAMES)
                 facts.writes.append(Write(site, method, self.base_of(info), None, info))
             return
-        if isinstance(func, ast.Attribute) and func.attr in _INSTANCE_WRITES:
+        if isinstance(func, ast.Attribute) and func.attr in INSTANCE_WRITES:
             receiver = func.value
             if isinstance(receiver, ast.Call) and call_name(receiver) == "super":
                 facts.writes.append(Write(site, func.attr, None, "super()", None))
@@ -756,7 +745,7 @@ class _Builder:
             elif isinstance(node, ast.Call):
                 links, _ = chain_links(node)
                 if links and self.chain_has_sfu(node):
-                    if links[-1][0] in _ROW_METHODS or links[-1][0] in QUERYSET_RETURNING:
+                    if links[-1][0] in ROW_METHODS or links[-1][0] in QUERYSET_RETURNING:
                         return True
                     continue
                 stack.extend(node.args)

@@ -15,6 +15,7 @@ from ..context import Context, Frame
 from ..handlers import handler_info
 from ..queries import CHAIN_METHODS, is_session_name, receiver_name
 from . import check
+from ..vocabulary import SCOPE_TYPES, looks_non_orm
 
 # -- BR060 -----------------------------------------------------------------------------
 _RESPONSE_NAMES = frozenset(
@@ -212,7 +213,6 @@ _SQL_NARROWING = frozenset({"where", "filter", "filter_by", "limit", "offset", "
 _SQL_KEEPING = frozenset({"order_by", "options", "join", "outerjoin", "distinct", "group_by",
                           "execution_options", "select_from"})
 _SIZE_ONLY = frozenset({"len", "bool", "sum", "max", "min", "any", "all"})
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _PAGE_WORDS = frozenset({"page", "page_size", "per_page", "limit", "offset", "skip", "cursor",
                          "page_number", "size"})
 
@@ -264,7 +264,7 @@ def _list_flow(ctx: Context, frame: Frame) -> _ListFlow:
         sub = pending.pop()
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in _SIZE_ONLY:
             continue  # `len(rows)` returns a number, not the rows
-        if isinstance(sub, _SCOPES):
+        if isinstance(sub, SCOPE_TYPES):
             continue
         returned.add(id(sub))
         if isinstance(sub, ast.Name) and sub.id not in seen:
@@ -361,11 +361,6 @@ def unpaginated_list_endpoint(node: ast.Call, ctx: Context) -> None:
 
 
 # -- BR062 -----------------------------------------------------------------------------
-# Receivers whose .save()/.delete() is not a database write.
-_NON_ORM_RECEIVERS = ("session", "cache", "storage", "image", "img", "file", "buffer", "wb",
-                      "workbook", "doc", "pdf", "zip", "response", "cookie")
-
-
 def _receiver_words(node: ast.AST) -> str:
     name = receiver_name(node) or ""
     return name.lower()
@@ -389,7 +384,7 @@ def _write_call(ctx: Context, node: ast.Call) -> Optional[str]:
             changes = frame is not None and ctx.frame_fact("br062.attribute_stores", _attribute_stores, frame)
             return "session.commit()" if changes else None
         return f"session.{attr}()" if node.args else None
-    if _receiver_words(receiver).endswith(_NON_ORM_RECEIVERS):
+    if looks_non_orm(_receiver_words(receiver)):
         return None
     if attr in ("save", "delete") and not node.args:
         if any(kw.arg == "commit" and isinstance(kw.value, ast.Constant) and kw.value.value is False

@@ -15,9 +15,9 @@ from ..context import Context, Frame, LoopFrame
 from ..handlers import handler_info
 from ..queries import QUERYSET_RETURNING
 from . import check
+from ..vocabulary import HTTP_CLIENT_VERBS
 
-HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
-_HTTPX_CALLS = HTTP_VERBS | {"stream"}
+_HTTPX_CALLS = HTTP_CLIENT_VERBS | {"stream"}
 # Constructors of sync HTTP sessions whose methods are outbound calls.
 _SESSION_FACTORIES: Dict[str, str] = {
     "requests.Session": "requests",
@@ -163,7 +163,7 @@ def http_library(ctx: Context, node: ast.Call) -> Optional[str]:
         if resolved == "urllib.request.urlopen":
             return "urllib"
         head, _, last = resolved.rpartition(".")
-        if head in ("requests", "requests.api") and last in HTTP_VERBS:
+        if head in ("requests", "requests.api") and last in HTTP_CLIENT_VERBS:
             return "requests"
         if head == "httpx" and last in _HTTPX_CALLS:
             return "httpx"

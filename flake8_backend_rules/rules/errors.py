@@ -8,11 +8,11 @@ from ..astutil import call_name, dotted_name, iter_nodes, short_source
 from ..context import Context
 from ..options import matches_dotted
 from . import check
+from ..vocabulary import SCOPE_TYPES
 
 _BROAD = frozenset({"Exception", "BaseException"})
 _SINK_SUFFIXES = ("Response", "response", "jsonify", "abort", "HTTPException", "APIException")
 _FORMAT_TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception"})
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def is_broad_handler(handler: ast.ExceptHandler) -> bool:
@@ -101,7 +101,7 @@ def _leaks_in(expr: ast.AST, name: str, ctx: Context) -> List[ast.AST]:
         if _is_leak(node, name, ctx):
             found.append(node)
             continue
-        if isinstance(node, _SCOPES):
+        if isinstance(node, SCOPE_TYPES):
             continue
         children = list(ast.iter_child_nodes(node))
         children.reverse()
@@ -202,7 +202,7 @@ def _is_task_retry(call: ast.Call) -> bool:
 def _calls_in_this_scope(handler: ast.ExceptHandler, calls: List[ast.Call]) -> List[ast.Call]:
     """Leave out calls inside a function defined in the handler body: they run later,
     elsewhere (the handler facts walk such a def when it is a top-level statement)."""
-    nested = [stmt for stmt in handler.body if isinstance(stmt, _SCOPES)]
+    nested = [stmt for stmt in handler.body if isinstance(stmt, SCOPE_TYPES)]
     if not nested:
         return calls
     inner = {id(n) for stmt in nested for n in iter_nodes(stmt)}

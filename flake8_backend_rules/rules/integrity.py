@@ -19,20 +19,18 @@ from ..context import Context, Frame
 from ..queries import WRITE_METHODS
 from ..txflow import FlowFacts, Modification, Path, Write, can_run_after, catches, flow_facts, follows, inside, position
 from . import check
+from ..vocabulary import INSTANCE_WRITES, LEAVING_STATEMENTS, PROCESS_EXIT_CALLS, looks_non_orm
 
 _SAVES = frozenset({"save", "asave"})
 _CREATES = frozenset({"create", "acreate", "bulk_create", "abulk_create"})
 _EXISTENCE = frozenset({"exists", "aexists"})
 _ROW_PROBES = frozenset({"first", "afirst", "last", "alast"})
-_ROW_METHODS = frozenset("get first last latest earliest aget afirst alast alatest aearliest".split())
 _COUNTS = frozenset({"count", "acount"})
 _GETS = frozenset({"get", "aget"})
-_EXITS = (ast.Return, ast.Raise)
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _EQUALITY = (ast.Eq, ast.NotEq, ast.Is, ast.IsNot, ast.In, ast.NotIn)
 _NOT_STATE = frozenset({"pk", "id"})
-_INSTANCE_WRITE_NAMES = frozenset({"save", "asave", "delete", "adelete"})
-_ANY_WRITE_NAMES = _INSTANCE_WRITE_NAMES | WRITE_METHODS
+_ANY_WRITE_NAMES = INSTANCE_WRITES | WRITE_METHODS
 
 
 def _is_write_call(node: ast.Call, names: frozenset) -> bool:
@@ -270,9 +268,6 @@ def _creation_base(write: Write, facts: FlowFacts) -> Optional[str]:
     return None
 
 
-_PROCESS_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
-
-
 def _ends_with_exit(body: List[ast.stmt], exits: Tuple[type, ...]) -> bool:
     """Does the block always leave: its last statement is one of ``exits`` (`return`,
     `raise`), `sys.exit(...)`, or an `if` whose branches all leave?"""
@@ -283,7 +278,7 @@ def _ends_with_exit(body: List[ast.stmt], exits: Tuple[type, ...]) -> bool:
         if isinstance(last, exits):
             return True
         if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) \
-                and (dotted_name(last.value.func) or "") in _PROCESS_EXITS and ast.Raise in exits:
+                and (dotted_name(last.value.func) or "") in PROCESS_EXIT_CALLS and ast.Raise in exits:
             return True
         if not (isinstance(last, ast.If) and last.orelse):
             return False
@@ -322,7 +317,7 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
         known_false = _existence_facts(stmt.test, False, facts, ctx, frame)
         if not known_true and not known_false:
             continue
-        exits = _ends_with_exit(stmt.body, _EXITS)
+        exits = _ends_with_exit(stmt.body, LEAVING_STATEMENTS)
         # `continue`/`break` leave only the rest of this iteration: after a `break` the
         # code after the loop runs whatever the check said
         skips = not exits and _ends_with_exit(stmt.body, (ast.Continue, ast.Break))
@@ -562,7 +557,7 @@ def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[s
         for read in names_in(write.node):
             touching.setdefault(read, []).append(write)
     for stmt, path in facts.ifs:
-        if not _ends_with_exit(stmt.body, _EXITS):
+        if not _ends_with_exit(stmt.body, LEAVING_STATEMENTS):
             continue
         tested = names_in(stmt.test)
         for name in [n for n in facts.fetches if n in tested]:
@@ -608,7 +603,9 @@ def _write_touches(write: Write, names: Set[str]) -> bool:
 def note_exiting_guard(node: ast.If, ctx: Context) -> None:
     """Remember an `if` whose body returns or raises and whose test reads an attribute,
     so a later write builds the flow facts only when a guard can precede it."""
-    if _ends_with_exit(node.body, _EXITS) and any(isinstance(n, ast.Attribute) for n in iter_nodes(node.test)):
+    if _ends_with_exit(node.body, LEAVING_STATEMENTS) and any(
+        isinstance(n, ast.Attribute) for n in iter_nodes(node.test)
+    ):
         ctx.frame_fact("br032.guards", _new_set).add("if")
 
 
@@ -701,17 +698,7 @@ def _counts_for_br034(write: Write, facts: FlowFacts, ctx: Context, frame: Frame
         return _is_model_class(ctx, frame)
     if facts.is_query_local(receiver) or receiver in facts.constructed:
         return True
-    return (receiver in facts.loop_targets or receiver in facts.params) and not _looks_non_orm(receiver)
-
-
-# Receivers whose save()/delete() is not a model's: sessions, caches, files, clients.
-_NON_ORM_WORDS = ("session", "cache", "storage", "file", "request", "response", "client",
-                  "redis", "buffer", "stream", "image", "store", "serializer", "form")
-
-
-def _looks_non_orm(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in _NON_ORM_WORDS)
+    return (receiver in facts.loop_targets or receiver in facts.params) and not looks_non_orm(receiver)
 
 
 def _unguarded_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, int]]:

@@ -9,6 +9,7 @@ from ..astutil import dotted_name, iter_nodes, short_source
 from ..context import Context, Frame
 from ..options import normalise_path
 from . import check
+from ..vocabulary import COMMAND_BASES, PROCESS_EXIT_CALLS
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -22,7 +23,6 @@ _SCRIPT_NAMES = frozenset({"manage.py", "__main__.py", "setup.py"})
 # Folders of programs and of test support (`django/test/runner.py`), and hidden tool folders.
 _SCRIPT_FOLDERS = frozenset({"scripts", "bin", "test", "testing"})
 _DISPLAY_PREFIXES = ("print", "pprint", "show", "display", "echo")
-_COMMAND_BASES = frozenset({"BaseCommand", "LabelCommand", "AppCommand"})
 
 
 def _is_main_guard(test: ast.AST) -> bool:
@@ -75,12 +75,11 @@ def _in_management_command(ctx: Context) -> bool:
     """A module under `management/commands/`, or a class based on Django's command classes."""
     if "/management/commands/" in normalise_path(ctx.filename):
         return True
-    return any(base in _COMMAND_BASES for cls in ctx.classes for base in cls.base_names)
+    return any(base in COMMAND_BASES for cls in ctx.classes for base in cls.base_names)
 
 
 _PRINTS = "br080.prints"
 _EXITS = "br080.exits"
-_EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
 
 
 def _new_list(ctx: Context, frame: Frame) -> list:
@@ -140,7 +139,7 @@ def print_in_app_code(node: ast.Call, ctx: Context) -> None:
     if isinstance(func, (ast.Name, ast.Attribute)) and (
         func.id if isinstance(func, ast.Name) else func.attr
     ) in ("exit", "quit", "_exit"):
-        if ctx.resolve(func) in _EXIT_CALLS:
+        if ctx.resolve(func) in PROCESS_EXIT_CALLS:
             _note_exit(node, ctx)
         return
     if not (isinstance(func, ast.Name) and func.id == "print") or ctx.resolve(func) != "print":

@@ -12,6 +12,7 @@ from ..astutil import call_name, dotted_name, iter_nodes, names_in, short_source
 from ..context import Context, Frame
 from ..options import normalise_path
 from . import check
+from ..vocabulary import TRY_TYPES
 
 _MIGRATION_FACT = "br07.migration"
 
@@ -98,9 +99,6 @@ _NON_MODEL_NAMESPACES = (
     "wtforms", "ninja", "sqlmodel", "dataclasses", "attr", "django_filters", "msgspec",
 )
 _NOT_MODEL_BASES = ("Form", "Serializer", "Admin", "Filter", "FilterSet", "Schema", "Type", "Input")
-_TRY_TYPES: Tuple[type, ...] = (ast.Try,) + tuple(
-    t for t in (getattr(ast, "TryStar", None),) if t is not None
-)
 
 
 def _field_call_name(value: Optional[ast.AST]) -> Optional[str]:
@@ -165,7 +163,7 @@ def _assigned_field(stmt: ast.stmt) -> Optional[Tuple[str, ast.Call]]:
     return target.id, value  # type: ignore[return-value]
 
 
-@check("BR071", ast.If, *_TRY_TYPES)
+@check("BR071", ast.If, *TRY_TYPES)
 def conditional_model_field(node: ast.stmt, ctx: Context) -> None:
     """A model field assigned inside an `if`/`try` of a class body: which columns exist
     depends on import-time settings, so `makemigrations` writes different migrations in

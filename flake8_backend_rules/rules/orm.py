@@ -28,6 +28,9 @@ from ..queries import (
 )
 from ..queryflow import derived_names, note_chain_assignment, queryset_info, sole_queryset_use
 from . import check
+from ..vocabulary import (
+    BATCH_WRITES, INSTANCE_WRITES, LOOP_LEAVING_STATEMENTS, LOOP_TYPES, SCOPE_TYPES, TRY_TYPES, VIEW_BASE_SUFFIXES,
+)
 
 # Views, forms, serializers and admin classes are built once per request, not per row.
 _NOT_ROW_BASES = ("View", "ViewSet", "APIView", "Form", "Serializer", "Admin", "Panel")
@@ -524,17 +527,12 @@ def queryset_negated(node: ast.UnaryOp, ctx: Context) -> None:
 
 
 # -- BR005 write-in-loop -----------------------------------------------------------------
-_INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
-_BATCH_WRITES = frozenset({"bulk_create", "bulk_update", "abulk_create", "abulk_update"})
 # Model.save()/delete() keywords; any other one means an overriding method with its own
 # logic (`page.delete(user=u)`, `save(clean=False)`) or another API (`file.delete(save=False)`).
 _MODEL_WRITE_KEYWORDS = {
     "save": frozenset({"force_insert", "force_update", "using", "update_fields"}),
     "delete": frozenset({"using", "keep_parents"}),
 }
-_LOOPS = (ast.For, ast.AsyncFor, ast.While)
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-_TRY_TYPES: Tuple[type, ...] = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
 
 
 def _imports_alembic(ctx: Context) -> bool:
@@ -557,7 +555,7 @@ def _chooses_per_row_writes(ctx: Context, frame: Frame) -> bool:
         return True
     root = frame.node
     for node in iter_nodes(root, into_scopes=False):
-        if isinstance(node, ast.Call) and call_name(node) in _BATCH_WRITES:
+        if isinstance(node, ast.Call) and call_name(node) in BATCH_WRITES:
             return True
     return False
 
@@ -575,7 +573,7 @@ def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
             # `with transaction.atomic():` per item: one transaction per row, chosen
             if not any(call_name(item.context_expr) == "atomic" for item in inner.items):
                 continue
-        elif not isinstance(inner, _TRY_TYPES):
+        elif not isinstance(inner, TRY_TYPES):
             continue
         elif not any(h.body and not isinstance(h.body[-1], ast.Raise) for h in getattr(inner, "handlers", ())):
             continue
@@ -593,9 +591,9 @@ def _walk_loop_regions(root: ast.AST) -> Iterator[Tuple[ast.AST, bool, bool]]:
         while stack:
             node, in_body, in_loop = stack.pop()
             visited += 1
-            is_loop = isinstance(node, _LOOPS)
+            is_loop = isinstance(node, LOOP_TYPES)
             yield node, in_body, in_loop
-            if node is not root and isinstance(node, _SCOPES):
+            if node is not root and isinstance(node, SCOPE_TYPES):
                 continue
             for field, value in ast.iter_fields(node):
                 children = value if isinstance(value, list) else [value]
@@ -615,7 +613,7 @@ def _add_calls_of_block(statements: Iterable[ast.AST], found: Set[int]) -> None:
         item = stack.pop()
         if isinstance(item, ast.Call):
             found.add(id(item))
-        if isinstance(item, _LOOPS + _SCOPES):
+        if isinstance(item, LOOP_TYPES + SCOPE_TYPES):
             continue
         stack.extend(ast.iter_child_nodes(item))
 
@@ -664,7 +662,7 @@ def _query_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[Loop
     if not info.is_write and _prepared_statement(info, ctx) != "write":
         return None
     writes = [m for m in info.methods if m in WRITE_METHODS]
-    if info.kind != "sqlalchemy" and (not writes or all(m in _BATCH_WRITES for m in writes)):
+    if info.kind != "sqlalchemy" and (not writes or all(m in BATCH_WRITES for m in writes)):
         return None
     if info.kind == "related":
         if _is_form_like(info.root):
@@ -682,7 +680,7 @@ def _query_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[Loop
 
 def _instance_write(node: ast.Call, ctx: Context) -> Optional[Tuple[str, Tuple[LoopFrame, str]]]:
     func = node.func
-    if not isinstance(func, ast.Attribute) or func.attr not in _INSTANCE_WRITES or node.args:
+    if not isinstance(func, ast.Attribute) or func.attr not in INSTANCE_WRITES or node.args:
         return None
     allowed = _MODEL_WRITE_KEYWORDS[func.attr.lstrip("a")]  # asave -> save
     if any(kw.arg not in allowed for kw in node.keywords) or _is_form_like(func.value):
@@ -743,7 +741,7 @@ def _runs_row_methods(loop: LoopFrame, name: str, ctx: Context) -> bool:
                     and isinstance(node.func, ast.Attribute)
                     and isinstance(node.func.value, ast.Name)
                     and node.func.value.id == name
-                    and node.func.attr not in _INSTANCE_WRITES
+                    and node.func.attr not in INSTANCE_WRITES
                 ):
                     found = True
                     break
@@ -753,9 +751,6 @@ def _runs_row_methods(loop: LoopFrame, name: str, ctx: Context) -> bool:
     return cache[key]
 
 
-_EXITS = (ast.Return, ast.Break, ast.Raise)
-
-
 def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
     """Calls in a block (inside a loop) that ends with `return`, `break` or `raise`: that
     block runs at most once per loop, so a write there is not one per row (`for p in
@@ -763,11 +758,11 @@ def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
     `else` is not inside a loop."""
     once: Set[int] = set()
     for node, _, in_loop in _walk_loop_regions(frame.node):
-        if not in_loop and not isinstance(node, _LOOPS):
+        if not in_loop and not isinstance(node, LOOP_TYPES):
             continue
         for field in ("body", "orelse", "finalbody"):
             block = getattr(node, field, None)
-            if not isinstance(block, list) or not block or not isinstance(block[-1], _EXITS):
+            if not isinstance(block, list) or not block or not isinstance(block[-1], LOOP_LEAVING_STATEMENTS):
                 continue
             if field == "orelse" and not in_loop:
                 continue  # the outermost loop's own `else` runs once, after it
@@ -984,7 +979,6 @@ def ordering_without_index(node: ast.ClassDef, ctx: Context) -> None:
 _CONTAINS_SUFFIXES = ("__icontains", "__contains")
 _CONTAINS_LOOKUPS = frozenset({"icontains", "contains"})
 _SEARCH_PREFIXES = ("^", "=", "@", "$")
-_SEARCH_VIEW_BASES = ("View", "ViewSet", "APIView", "Mixin")
 _CONTAINER_VALUES = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
 
 
@@ -1024,7 +1018,7 @@ def contains_search_fields(node: ast.Assign, ctx: Context) -> None:
     if not isinstance(node.value, (ast.List, ast.Tuple)):
         return
     cls = ctx.classes[-1] if ctx.classes else None
-    if cls is None or not any(base.endswith(_SEARCH_VIEW_BASES) for base in cls.base_names):
+    if cls is None or not any(base.endswith(VIEW_BASE_SUFFIXES) for base in cls.base_names):
         return  # a model's own `search_fields` (Oscar, Wagtail) or an admin's are not DRF's
     for entry in node.value.elts:
         text = string_value(entry)

@@ -14,6 +14,7 @@ from ..context import Context
 from ..queries import MANAGER_ATTRS, is_session_name, receiver_name
 from ..strings import secret_word, sql_value_position, string_flow
 from . import check
+from ..vocabulary import LOG_METHODS
 
 # -- BR050 sql-built-from-strings ------------------------------------------------------
 
@@ -217,9 +218,7 @@ def _is_own_bytes(arg: ast.AST, call: ast.Call, ctx: Context) -> bool:
 
 # -- BR053 secret-in-log ------------------------------------------------------------
 
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 _TRANSPARENT_CALLS = frozenset({"str", "repr", "format", "format_map"})
-_SCOPES = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _is_command_line_module(ctx: Context) -> bool:
@@ -231,7 +230,7 @@ def _is_log_call(node: ast.Call, ctx: Context) -> bool:
     if isinstance(func, ast.Name):
         # A command's or a script's print is its output to the operator, not a log.
         return func.id == "print" and ctx.resolve(func) == "print" and not _is_command_line_module(ctx)
-    if not isinstance(func, ast.Attribute) or func.attr not in _LOG_METHODS:
+    if not isinstance(func, ast.Attribute) or func.attr not in LOG_METHODS:
         return False
     receiver = receiver_name(func.value)
     if receiver is None:
@@ -291,7 +290,7 @@ def _secret_value(arg: ast.AST) -> Optional[ast.AST]:
     return None
 
 
-@check("BR053", ast.Call, callees=_LOG_METHODS | {"print"})
+@check("BR053", ast.Call, callees=LOG_METHODS | {"print"})
 def secret_in_log(node: ast.Call, ctx: Context) -> None:
     """A password, token, key or card number handed to a logging call or print."""
     if not _is_log_call(node, ctx):
