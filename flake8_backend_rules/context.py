@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 from .astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, position, target_names
@@ -26,19 +27,11 @@ from .queries import (
 from .bindings import Fold, ScopeBindings
 from .budget import WORK, AnalysisAbandoned
 from .registry import RULES
+from .vocabulary import COMMAND_BASES, TRY_TYPES
 
 BUILTIN_NAMES = frozenset(dir(builtins))
-_TRY_STAR: Tuple[type, ...] = tuple(t for t in (getattr(ast, "TryStar", None),) if t is not None)
 _NUMERIC_LIBS = ("numpy", "pandas", "polars", "torch")
 _DB_LIBS = ("django", "sqlalchemy")
-ROUTE_DECORATOR_ATTRS = frozenset(
-    "get post put patch delete head options api_route route websocket".split()
-)
-HANDLER_METHOD_NAMES = frozenset(
-    "get post put patch delete head list retrieve create update partial_update destroy"
-    " perform_create perform_update perform_destroy get_queryset".split()
-)
-_VIEW_BASE_SUFFIXES = ("View", "ViewSet", "APIView", "Mixin")
 _PROPERTY_NAMES = ("property", "cached_property")
 _ITERABLE_WRAPPERS = frozenset({"list", "tuple", "sorted", "reversed", "enumerate", "iter"})
 _EXCEPTION_READERS = frozenset(
@@ -160,6 +153,9 @@ class Context:
         imported = set(self.imports.values())
         roots = {name.split(".", 1)[0] for name in imported}
         self.numeric_module = bool(roots & set(_NUMERIC_LIBS)) and not (roots & set(_DB_LIBS))
+        if "alembic" in roots and not self.kind.test and not self.kind.migration:
+            # an Alembic revision (`from alembic import op`) or its environment
+            self.kind = dataclasses.replace(self.kind, migration=True)
         # budget units: id -> (first line, last line); the module's own code is one
         self.units: Dict[int, Tuple[int, int]] = {id(tree): (0, 1 << 30)}
         self.module_frame = Frame(tree, "module", None)
@@ -196,7 +192,7 @@ class Context:
                 self.add_import(stmt, fallback)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.module_defs.add(stmt.name)
-            elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While) + _TRY_STAR):
+            elif isinstance(stmt, (ast.If, ast.With, ast.AsyncWith, ast.For, ast.While) + TRY_TYPES):
                 nested: List[Tuple[ast.stmt, bool]] = []
                 for field in ("body", "orelse", "finalbody"):
                     nested.extend((s, fallback) for s in getattr(stmt, field, ()) or ())
@@ -610,28 +606,15 @@ class Context:
         return frame
 
     def is_request_handler(self, frame: Optional[Frame] = None) -> bool:
-        frame = frame or self.function_frame()
-        if frame is None or frame.kind != "function":
-            return False
-        if frame._handler is None:
-            frame._handler = self._compute_handler(frame)
-        return frame._handler
+        """Does the function serve a request (the one definition: :mod:`handlers`)?"""
+        from .handlers import handler_info
 
-    def _compute_handler(self, frame: Frame) -> bool:
-        if self.kind.handler:
-            return True
-        node = frame.node
-        for deco in getattr(node, "decorator_list", ()):
-            target = deco.func if isinstance(deco, ast.Call) else deco
-            if isinstance(target, ast.Attribute) and target.attr in ROUTE_DECORATOR_ATTRS:
-                return True
-            text = dotted_name(target) or ""
-            if text.rsplit(".", 1)[-1] in ("api_view", "action"):
-                return True
-        cls = frame.class_frame
-        if cls is not None and getattr(node, "name", "") in HANDLER_METHOD_NAMES:
-            return any(base.endswith(_VIEW_BASE_SUFFIXES) for base in cls.base_names)
-        return False
+        return handler_info(self, frame).is_handler
+
+    def in_command(self) -> bool:
+        """Inside a Django management command: a module of `management/commands/`, or a
+        class based on Django's command classes."""
+        return self.kind.command or any(base in COMMAND_BASES for cls in self.classes for base in cls.base_names)
 
     def in_task_context(self) -> bool:
         if self.kind.task:

@@ -1,9 +1,17 @@
-"""The HTTP methods a request handler accepts, computed once per function.
+"""Request handlers: the one definition of which functions serve a request, and which HTTP
+methods they answer, computed once per function.
 
-``Context.is_request_handler()`` says *whether* a function handles requests (RULES.md,
-"Request handler"); BR061 and BR062 also need *which* methods it answers: a GET-only
-handler must not write (BR062) and a GET list endpoint should paginate (BR061). The answer
-comes from what the code declares:
+A function serves a request when the code says so (``Context.is_request_handler()`` asks
+here): a route decorator whose first argument is a URL path, DRF's ``@api_view`` or
+``@action``, Django's ``@require_*`` decorators, a handler method of a view class
+(``get``, ``list``, ``perform_create``, ``get_queryset``... on a class whose base name
+ends in ``View``, ``ViewSet``, ``APIView`` or ``Mixin``), or any function of a handler
+module (the ``backend-handler-modules`` globs). ``@mock.patch(...)`` is no PATCH route and
+``@admin.action`` no DRF action.
+
+BR061 and BR062 also need *which* methods it answers: a GET-only handler must not write
+(BR062) and a GET list endpoint should paginate (BR061). The answer comes from what the
+code declares:
 
 * a route decorator: ``@router.get(...)`` is GET, ``@app.post(...)`` POST,
   ``@app.route(..., methods=["GET", "POST"])`` the listed ones (Flask's and FastAPI's
@@ -25,25 +33,16 @@ from typing import FrozenSet, Optional
 
 from .astutil import dotted_name, string_value
 from .context import Context, Frame
+from .vocabulary import (
+    ROUTE_DECORATORS, ROUTE_VERBS, SAFE_HTTP_METHODS, VIEW_BASE_SUFFIXES, VIEW_HANDLER_METHODS, VIEW_METHOD_VERBS,
+)
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_ROUTE_VERBS = {
-    "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE",
-    "head": "HEAD", "options": "OPTIONS",
-}
-_ROUTE_DECORATORS = frozenset(_ROUTE_VERBS) | {"route", "api_route", "websocket"}
-_VIEW_METHOD_VERBS = {
-    "get": "GET", "head": "HEAD", "list": "GET", "retrieve": "GET", "post": "POST",
-    "create": "POST", "perform_create": "POST", "put": "PUT", "update": "PUT",
-    "perform_update": "PUT", "patch": "PATCH", "partial_update": "PATCH",
-    "delete": "DELETE", "destroy": "DELETE", "perform_destroy": "DELETE",
-}
+SAFE_METHODS = SAFE_HTTP_METHODS
 _REQUIRE_DECORATORS = {
     "require_GET": frozenset({"GET"}),
     "require_safe": frozenset({"GET", "HEAD"}),
     "require_POST": frozenset({"POST"}),
 }
-_VIEW_BASE_SUFFIXES = ("View", "ViewSet", "APIView", "Mixin")
 
 
 class HandlerInfo:
@@ -116,11 +115,11 @@ def _decorator_methods(ctx: Context, deco: ast.AST) -> Optional[HandlerInfo]:
     if (ctx.resolve(target) or "").startswith(("unittest.", "mock.")):
         return None  # @mock.patch(...) is no PATCH route
     last = text.rsplit(".", 1)[-1]
-    if isinstance(target, ast.Attribute) and last in _ROUTE_DECORATORS:
+    if isinstance(target, ast.Attribute) and last in ROUTE_DECORATORS:
         if not _is_path_argument(deco):
             return None  # Slack Bolt's `@app.options("action-id")`, `@mock.patch("x")`
-    if isinstance(target, ast.Attribute) and last in _ROUTE_VERBS:
-        return HandlerInfo(True, frozenset({_ROUTE_VERBS[last]}), "route")
+    if isinstance(target, ast.Attribute) and last in ROUTE_VERBS:
+        return HandlerInfo(True, frozenset({ROUTE_VERBS[last]}), "route")
     if isinstance(target, ast.Attribute) and last in ("route", "api_route"):
         declared = _literal_methods(_keyword(deco, "methods"))
         if declared is None and _keyword(deco, "methods") is not None:
@@ -161,12 +160,13 @@ def _compute(ctx: Context, frame: Frame) -> HandlerInfo:
     name = getattr(node, "name", "")
     if (
         cls is not None
-        and name in _VIEW_METHOD_VERBS
-        and any(base.endswith(_VIEW_BASE_SUFFIXES) for base in cls.base_names)
+        and name in VIEW_HANDLER_METHODS
+        and any(base.endswith(VIEW_BASE_SUFFIXES) for base in cls.base_names)
     ):
-        return HandlerInfo(True, frozenset({_VIEW_METHOD_VERBS[name]}), "method")
-    if ctx.is_request_handler(frame):
-        return HandlerInfo(True, None, "module" if ctx.kind.handler else "method")
+        verb = VIEW_METHOD_VERBS.get(name)
+        return HandlerInfo(True, frozenset({verb}) if verb else None, "method")
+    if ctx.kind.handler:
+        return HandlerInfo(True, None, "module")
     return HandlerInfo(False, None, "")
 
 

@@ -217,23 +217,39 @@ class ModuleKind:
     manage: bool
     entry_point: bool  # manage.py, wsgi.py, asgi.py: where the process is wired up
     scripts: bool
+    command: bool  # a module of a Django app's management/commands/ package
+
+
+def is_django_migration_path(norm: str) -> bool:
+    """A module Django loads as a migration: directly inside a `migrations/` package.
+    A subpackage (`migrations/tasks/`, helpers run later with today's models) and Django's
+    own `django/db/migrations/` framework package are not migrations."""
+    parts = norm.split("/")
+    if len(parts) < 2 or parts[-2] != "migrations" or not parts[-1].endswith(".py"):
+        return False
+    return not (len(parts) >= 4 and parts[-4:-2] == ["django", "db"])
 
 
 def module_kind(path: str, options: Options) -> ModuleKind:
+    """What a module is, from its path alone (the context adds what its imports say:
+    an Alembic revision is a migration too)."""
     norm = normalise_path(path)
     name = norm.rsplit("/", 1)[-1]
     settings = path_matches(norm, options.settings_modules)
+    test = path_matches(norm, options.test_modules)
     return ModuleKind(
         settings=settings,
         dev_settings=settings and path_matches(norm, options.dev_settings_modules),
         handler=path_matches(norm, options.handler_modules),
-        migration=path_matches(norm, ("*/migrations/*.py",)),
+        # `migrations/test_operations.py` is the migration framework's test suite
+        migration=is_django_migration_path(norm) and not test,
         models=path_matches(norm, ("*models.py", "*/models/*.py")),
-        test=path_matches(norm, options.test_modules),
+        test=test,
         task=name in ("tasks.py", "jobs.py", "workers.py") or "/tasks/" in norm,
         manage=name == "manage.py",
         entry_point=name in ("manage.py", "wsgi.py", "asgi.py"),
         scripts="/scripts/" in norm,
+        command="/management/commands/" in norm,
     )
 
 

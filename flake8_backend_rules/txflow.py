@@ -655,7 +655,7 @@ class _Builder:
                 if isinstance(node, ast.Attribute) and node.attr == "in_atomic_block":
                     facts.checks_atomic = True
                 elif isinstance(node, COMPREHENSION_TYPES):
-                    for generator in node.generators:  # before the element is classified
+                    for generator in getattr(node, "generators", ()):  # before the element is classified
                         self._note_loop(generator.target, generator.iter)
                 if not isinstance(node, ast.Call):
                     continue

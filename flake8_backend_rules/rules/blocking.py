@@ -350,9 +350,7 @@ def filesystem_probe_in_loop(node: ast.Call, ctx: Context) -> None:
 # -- BR042 -----------------------------------------------------------------------------
 def _outside_request_path(ctx: Context) -> bool:
     """Task contexts, management commands and migrations do not serve requests."""
-    if ctx.kind.migration or ctx.kind.scripts or ctx.kind.manage:
-        return True
-    if "/management/commands/" in ctx.filename.replace("\\", "/"):
+    if ctx.kind.migration or ctx.kind.scripts or ctx.kind.manage or ctx.in_command():
         return True
     return ctx.in_task_context()
 

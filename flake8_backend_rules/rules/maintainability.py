@@ -9,7 +9,7 @@ from ..astutil import dotted_name, iter_nodes, short_source
 from ..context import Context, Frame
 from ..options import normalise_path
 from . import check
-from ..vocabulary import COMMAND_BASES, PROCESS_EXIT_CALLS
+from ..vocabulary import PROCESS_EXIT_CALLS
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -72,10 +72,7 @@ def _is_display_function(ctx: Context) -> bool:
 
 
 def _in_management_command(ctx: Context) -> bool:
-    """A module under `management/commands/`, or a class based on Django's command classes."""
-    if "/management/commands/" in normalise_path(ctx.filename):
-        return True
-    return any(base in COMMAND_BASES for cls in ctx.classes for base in cls.base_names)
+    return ctx.in_command()
 
 
 _PRINTS = "br080.prints"

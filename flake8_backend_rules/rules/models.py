@@ -1,7 +1,7 @@
 """BR07x: Django models and migrations.
 
-Migration modules are recognised by path (``*/migrations/*.py``, ``ctx.kind.migration``),
-never by content, so a helper module that builds operations is left alone.
+Migration modules are the ones Django or Alembic load as migrations (``ctx.kind.migration``:
+directly inside a ``migrations/`` package, or an Alembic revision).
 """
 from __future__ import annotations
 
@@ -10,28 +10,12 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 
 from ..astutil import call_name, dotted_name, iter_nodes, names_in, short_source
 from ..context import Context, Frame
-from ..options import normalise_path
-from . import check
 from ..vocabulary import TRY_TYPES
-
-_MIGRATION_FACT = "br07.migration"
+from . import check
 
 
 def is_migration_module(ctx: Context) -> bool:
-    """A module Django loads as a migration: a module kind `migration` (`*/migrations/*.py`)
-    directly inside its `migrations/` package. Subpackages (`migrations/tasks/`, helpers
-    run with today's models by design) and Django's own `django/db/migrations/` framework
-    package are not migrations."""
-    if not ctx.kind.migration or ctx.kind.test:
-        return False  # `migrations/test_operations.py` is the migration framework's test suite
-    return ctx.frame_fact(_MIGRATION_FACT, _is_loaded_as_migration, ctx.module_frame)
-
-
-def _is_loaded_as_migration(ctx: Context, frame: Frame) -> bool:
-    parts = normalise_path(ctx.filename).split("/")
-    if len(parts) < 2 or parts[-2] != "migrations":
-        return False
-    return not (len(parts) >= 4 and parts[-4:-2] == ["django", "db"])
+    return ctx.kind.migration
 
 
 # -- BR070 irreversible-migration-operation ----------------------------------------------

@@ -535,17 +535,8 @@ _MODEL_WRITE_KEYWORDS = {
 }
 
 
-def _imports_alembic(ctx: Context) -> bool:
-    """A module that imports Alembic (a revision's `from alembic import op`, the migration
-    environment's `from alembic import context`): a migration."""
-    def compute(c: Context, frame: Frame) -> bool:
-        return any(target.split(".", 1)[0] == "alembic" for target in c.imports.values())
-
-    return bool(ctx.frame_fact("br00.alembic", compute, ctx.module_frame))
-
-
 def _in_migration(ctx: Context) -> bool:
-    return ctx.kind.migration or _imports_alembic(ctx)
+    return ctx.kind.migration
 
 
 def _chooses_per_row_writes(ctx: Context, frame: Frame) -> bool:
