@@ -12,31 +12,31 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
-from typing import Any, Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
-
-from .astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, position, target_names
-from .options import ModuleKind, Options, matches_dotted, module_kind
-from .queries import (
-    ANY_LOOKUP,
-    QUERYSET_METHODS,
-    QUERYSET_RETURNING,
-    QueryInfo,
-    analyse_chain,
-    prefetch_lookups_of_call,
+from typing import (
+    TYPE_CHECKING, Any, Callable, Dict, Generic, List, NamedTuple, Optional, Sequence, Set, Tuple, TypeVar, Union,
 )
+
+from .astutil import attribute_path, dotted_name, iter_nodes, names_in, position, target_names
 from .bindings import Fold, ScopeBindings
 from .budget import WORK, AnalysisAbandoned
-from .registry import RULES
+from .options import ModuleKind, Options, matches_dotted, module_kind
+from .queries import QUERYSET_METHODS, QUERYSET_RETURNING, QueryInfo, analyse_chain
 from .vocabulary import COMMAND_BASES, TRY_TYPES
 
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .rules import Rule
+
 BUILTIN_NAMES = frozenset(dir(builtins))
+
+
 _NUMERIC_LIBS = ("numpy", "pandas", "polars", "torch")
+
+
 _DB_LIBS = ("django", "sqlalchemy")
+
+
 _PROPERTY_NAMES = ("property", "cached_property")
-_ITERABLE_WRAPPERS = frozenset({"list", "tuple", "sorted", "reversed", "enumerate", "iter"})
-_EXCEPTION_READERS = frozenset(
-    {"traceback.format_exc", "traceback.format_exception", "sys.exc_info", "sys.exception"}
-)
 
 
 class Finding:
@@ -59,7 +59,7 @@ class LoopFrame:
     """A loop region: the body of ``for``/``while`` or the per-element part of a
     comprehension."""
 
-    __slots__ = ("node", "kind", "targets", "tainted", "aliases", "iterable", "_prefetches")
+    __slots__ = ("node", "kind", "targets", "tainted", "aliases", "iterable")
 
     def __init__(self, node: ast.AST, kind: str, targets: List[str], iterable: Optional[ast.AST]):
         self.node = node
@@ -69,11 +69,10 @@ class LoopFrame:
         # local -> (loop target, attribute path): `product = item.product`
         self.aliases: Dict[str, Tuple[str, Tuple[str, ...]]] = {}
         self.iterable = iterable
-        self._prefetches: Optional[Set[str]] = None
 
 
 class ClassFrame:
-    __slots__ = ("node", "name", "base_names", "querying_props", "self_reads")
+    __slots__ = ("node", "name", "base_names")
 
     def __init__(self, node: ast.ClassDef) -> None:
         self.node = node
@@ -81,27 +80,30 @@ class ClassFrame:
         self.base_names = [
             (dotted_name(b) or "").rsplit(".", 1)[-1] for b in node.bases
         ]
-        # property name -> text of the first query it runs (BR001)
-        self.querying_props: Dict[str, str] = {}
-        # (reading property, read property, the `self.<prop>` node) (BR001)
-        self.self_reads: List[Tuple[str, str, ast.Attribute]] = []
-
-
-class HandlerFacts:
-    """What an ``except`` body does, computed once per broad handler."""
-
-    __slots__ = ("raises", "logs", "uses_name", "log_calls")
-
-    def __init__(self) -> None:
-        self.raises = False
-        self.logs = False
-        self.uses_name = False
-        self.log_calls: List[ast.Call] = []
 
 
 _NOT_A_UNIT = -1
 # a fact whose analysis gave up on its unit's budget: asking again gives up at once
+
+
 _ABANDONED = object()
+
+
+T = TypeVar("T")
+
+
+class FactKey(Generic[T]):
+    """The key of a per-scope fact (:meth:`Context.frame_fact`): one object per fact,
+    defined beside the code that computes it, so two families can never collide on a
+    name and the type checker knows what the fact is."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"FactKey({self.name!r})"
 
 
 class Frame:
@@ -109,7 +111,7 @@ class Frame:
 
     __slots__ = (
         "node", "kind", "parent", "class_frame", "loops", "params", "is_property",
-        "is_async", "self_name", "_bindings", "_handler", "_task", "prefetches_objects", "facts",
+        "is_async", "self_name", "_bindings", "_handler", "_task", "facts",
         "unit",
     )
 
@@ -126,10 +128,8 @@ class Frame:
         self._bindings: Optional[ScopeBindings] = None
         self._handler: Optional[bool] = None
         self._task: Optional[bool] = None
-        # the scope calls prefetch_related_objects(...): set with the bindings
-        self.prefetches_objects = False
         # Per-scope facts a rule family computes once and shares (see Context.frame_fact).
-        self.facts: Dict[str, Any] = {}
+        self.facts: Dict[FactKey[Any], Any] = {}
         # A function with no function around it is a unit of the work budget: the unit
         # to go back to when the walk leaves it (budget.py); _NOT_A_UNIT otherwise.
         self.unit: Optional[int] = _NOT_A_UNIT
@@ -163,19 +163,25 @@ class Context:
         self.classes: List[ClassFrame] = []
         self._inner_query_calls: Set[int] = set()
         self._query_cache: Dict[int, Optional[QueryInfo]] = {}
-        self._handler_facts: Dict[int, HandlerFacts] = {}
         # calls whose value is kept in a local or discarded, not evaluated where they
         # stand (`qs = X.objects.filter(...)`, a bare `X.objects.filter(...)` statement)
         self._unevaluated_calls: Set[int] = set()
 
     # -- reporting ---------------------------------------------------------------
-    def report(self, code: str, node: ast.AST, **fields: object) -> None:
+    def report(self, rule: Union["Rule", str], node: ast.AST, variant: Optional[str] = None,
+               **fields: object) -> None:
+        """Report ``rule`` at ``node`` with its message (or the wording named ``variant``)
+        filled from ``fields``; nothing if the rule is not selected."""
+        code = rule if isinstance(rule, str) else rule.code
         if code not in self.enabled:
             return
-        rule = RULES[code]
+        if isinstance(rule, str):
+            from .registry import RULES
+
+            rule = RULES[code]
         self.findings.append(
             Finding(getattr(node, "lineno", 1), getattr(node, "col_offset", 0), code,
-                    f"{code} {rule.format(**fields)}")
+                    f"{code} {rule.format(variant, **fields)}")
         )
 
     # -- imports and names -------------------------------------------------------
@@ -410,53 +416,6 @@ class Context:
         bound = self.bindings(self.module_frame).get(name, ())
         return bound[0][1] if len(bound) == 1 else None
 
-    def loop_prefetches(self, loop: LoopFrame) -> Set[str]:
-        if loop._prefetches is None:
-            found = self.prefetches_of(loop.iterable, loop.node) if loop.iterable is not None else set()
-            found |= self._inherited_prefetches(loop)
-            self.bindings()  # the scope's facts, prefetches_objects among them
-            if self.frame.prefetches_objects:
-                found.add(ANY_LOOKUP)
-            loop._prefetches = found
-        return loop._prefetches
-
-    def _inherited_prefetches(self, loop: LoopFrame) -> Set[str]:
-        """`for order in qs.prefetch_related("lines__product"): for line in
-        order.lines.all(): line.product...`: the inner loop iterates a prefetched relation
-        of an outer loop's row, so the rest of the outer lookup (`product`) is prefetched
-        on its rows too."""
-        iterable = loop.iterable
-        loops = self.frame.loops
-        if not isinstance(iterable, ast.Call) or loop not in loops:
-            return set()
-        info = self._analyse(iterable)
-        if info is None or info.kind != "related" or info.base_name is None:
-            return set()
-        if not all(m in ("all", "aall") for m in info.methods):
-            return set()  # `.filter()` builds a new queryset: the prefetch does not carry
-        inherited: Set[str] = set()
-        for outer in loops[: loops.index(loop)]:
-            if info.base_name in outer.targets:
-                path = info.rel_path
-            elif info.base_name in outer.aliases:
-                path = outer.aliases[info.base_name][1] + info.rel_path
-            else:
-                continue
-            prefix = "__".join(path) + "__"
-            for lookup in self.loop_prefetches(outer):
-                if lookup == ANY_LOOKUP:
-                    inherited.add(ANY_LOOKUP)
-                elif lookup.startswith(prefix):
-                    inherited.add(lookup[len(prefix):])
-        return inherited
-
-    def prefetches_of(self, expr: ast.AST, at: ast.AST) -> Set[str]:
-        """Lookups visibly prefetched on a queryset expression, following locals (each
-        binding's lookups are resolved once: :class:`bindings.Fold`)."""
-        empty: FrozenSet[str] = frozenset()
-        fold = self.bindings().fold("prefetches", _prefetch_step, _union, empty)
-        return set(_chain_prefetches(fold, expr, at))
-
     # -- function facts ----------------------------------------------------------
     def bindings(self, frame: Optional[Frame] = None) -> ScopeBindings:
         """name -> [(position, value)] for simple assignments in a scope, in order.
@@ -477,8 +436,6 @@ class Context:
                 elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
                     if isinstance(node.target, ast.Name):
                         table.add(node.target.id, position(node), node.value)
-                elif isinstance(node, ast.Call) and call_name(node) == "prefetch_related_objects":
-                    frame.prefetches_objects = True
                 elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
                     table.add(node.optional_vars.id, position(node.context_expr), node.context_expr)
             table.seal()
@@ -580,7 +537,7 @@ class Context:
                         self._inner_query_calls.add(id(value))
 
     # -- per-scope facts ---------------------------------------------------------
-    def frame_fact(self, key: str, compute: Callable[["Context", Frame], Any], frame: Optional[Frame] = None) -> Any:
+    def frame_fact(self, key: FactKey[T], compute: Callable[["Context", Frame], T], frame: Optional[Frame] = None) -> T:
         """The fact ``key`` of ``frame`` (default: the current scope), computed once by
         ``compute(ctx, frame)`` on first use and shared by every rule that asks after it.
         Families keep their flow analyses in their own modules and cache them here."""
@@ -596,7 +553,7 @@ class Context:
             return value
         if value is _ABANDONED:
             raise AnalysisAbandoned(WORK.unit)
-        return value
+        return value  # type: ignore[no-any-return]
 
     # -- handlers and tasks ------------------------------------------------------
     def function_frame(self) -> Optional[Frame]:
@@ -636,61 +593,10 @@ class Context:
                 return True
         return False
 
-    def handler_facts(self, handler: ast.ExceptHandler) -> HandlerFacts:
-        """What an except body does: re-raises, logs, uses the bound name. Once per
-        handler, shared by BR020/BR021/BR022."""
-        key = id(handler)
-        facts = self._handler_facts.get(key)
-        if facts is not None:
-            return facts
-        facts = HandlerFacts()
-        bound = handler.name
-        reporters = self.options.error_reporters
-        for stmt in handler.body:
-            for node in iter_nodes(stmt, into_scopes=False):
-                if isinstance(node, ast.Raise):
-                    facts.raises = True
-                elif isinstance(node, ast.Name):
-                    if bound is not None and node.id == bound and isinstance(node.ctx, ast.Load):
-                        facts.uses_name = True
-                elif isinstance(node, ast.Call):
-                    if self.resolve(node.func) in _EXCEPTION_READERS:
-                        facts.uses_name = True  # the active exception, without its name
-                    if self.is_logging_call(node) or (
-                        reporters and matches_dotted(dotted_name(node.func), self.resolve(node.func), reporters)
-                    ):
-                        facts.logs = True
-                        facts.log_calls.append(node)
-        self._handler_facts[key] = facts
-        return facts
-
-    def is_logging_call(self, call: ast.Call) -> bool:
-        func = call.func
-        if isinstance(func, ast.Attribute):
-            receiver = func.value
-            name: Optional[str] = None
-            if isinstance(receiver, ast.Name):
-                name = receiver.id
-            elif isinstance(receiver, ast.Attribute):
-                name = receiver.attr
-            elif isinstance(receiver, ast.Call):
-                # logging.getLogger(__name__).error(...)
-                inner = dotted_name(receiver.func) or ""
-                if inner.startswith("logging.") or inner.endswith("getLogger"):
-                    return True
-            if name is not None:
-                lowered = name.lower()
-                if lowered in ("logger", "log", "logging") or lowered.endswith("logger"):
-                    return True
-            if func.attr in ("capture_exception", "capture_message"):
-                return True
-        elif isinstance(func, ast.Name) and func.id in ("capture_exception", "capture_message"):
-            return True
-        resolved = self.resolve(func)
-        return resolved in ("warnings.warn", "traceback.print_exc", "traceback.print_exception")
-
 
 # -- facts folded over a scope's bindings (bindings.Fold) --------------------------------
+
+
 class QueryHeld(NamedTuple):
     """What a local may hold: a query expression (or a fetched row), a queryset."""
 
@@ -699,46 +605,10 @@ class QueryHeld(NamedTuple):
 
 
 _NEITHER = QueryHeld(False, False)
+
+
 _ROW = QueryHeld(True, False)
 
 
 def _either(a: QueryHeld, b: QueryHeld) -> QueryHeld:
     return QueryHeld(a.query or b.query, a.queryset or b.queryset)
-
-
-def _union(a: FrozenSet[str], b: FrozenSet[str]) -> FrozenSet[str]:
-    return a | b if b else a
-
-
-def _chain_prefetches(fold: "Fold[FrozenSet[str]]", expr: ast.AST, at: ast.AST) -> FrozenSet[str]:
-    """The lookups prefetched along one queryset expression: its own
-    ``prefetch_related(...)`` links, and through a local, what each binding of the local
-    before ``at`` prefetched."""
-    found: Set[str] = set()
-    node: ast.AST = expr
-    while True:  # one step per link: bounded by the expression's size
-        if isinstance(node, ast.Await):
-            node = node.value
-            continue
-        if isinstance(node, ast.Subscript):  # `qs.prefetch_related("x")[:100]` keeps it
-            node = node.value
-            continue
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Name) and func.id in _ITERABLE_WRAPPERS and node.args:
-                node = node.args[0]
-                continue
-            if isinstance(func, ast.Attribute):
-                if func.attr == "prefetch_related":
-                    found.update(prefetch_lookups_of_call(node))
-                node = func.value
-                continue
-            break
-        if isinstance(node, ast.Name):
-            found |= fold.before(node.id, at)
-        break
-    return frozenset(found)
-
-
-def _prefetch_step(fold: "Fold[FrozenSet[str]]", value: ast.AST) -> FrozenSet[str]:
-    return _chain_prefetches(fold, value, value)

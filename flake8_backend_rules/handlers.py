@@ -32,10 +32,12 @@ import ast
 from typing import FrozenSet, Optional
 
 from .astutil import dotted_name, string_value
-from .context import Context, Frame
+from .context import Context, FactKey, Frame
 from .vocabulary import (
     ROUTE_DECORATORS, ROUTE_VERBS, SAFE_HTTP_METHODS, VIEW_BASE_SUFFIXES, VIEW_HANDLER_METHODS, VIEW_METHOD_VERBS,
 )
+
+_HANDLERS_INFO_KEY: FactKey[HandlerInfo] = FactKey("handlers.info")
 
 SAFE_METHODS = SAFE_HTTP_METHODS
 _REQUIRE_DECORATORS = {
@@ -176,5 +178,5 @@ def handler_info(ctx: Context, frame: Optional[Frame] = None) -> HandlerInfo:
     frame = frame or ctx.function_frame()
     if frame is None or frame.kind != "function":
         return HandlerInfo(False, None, "")
-    info: HandlerInfo = ctx.frame_fact("handlers.info", _compute, frame)
+    info: HandlerInfo = ctx.frame_fact(_HANDLERS_INFO_KEY, _compute, frame)
     return info

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 from .astutil import iter_nodes, names_in
 from .queries import QUERYSET_RETURNING, QueryInfo
 
+from .context import FactKey
+
 if TYPE_CHECKING:  # pragma: no cover
     from .context import Context, Frame
 
@@ -37,7 +39,7 @@ OTHER = "other"
 
 _MEASURING_CALLS = frozenset({"len", "bool"})
 _SIMPLE_BINDERS = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
-_FLOW_KEY = "br00.queryflow"
+_FLOW_KEY: FactKey[QueryFlow] = FactKey("br00.queryflow")
 
 
 class QueryFlow:
@@ -192,7 +194,7 @@ def _bound_to_querysets(ctx: "Context", name: str) -> bool:
     return result
 
 
-_QUERYSET_NAMES_KEY = "br00.queryset_names"
+_QUERYSET_NAMES_KEY: FactKey[Dict[str, bool]] = FactKey("br00.queryset_names")
 
 
 def sole_queryset_use(ctx: "Context", expr: ast.AST) -> Optional[str]:
@@ -214,7 +216,7 @@ def sole_queryset_use(ctx: "Context", expr: ast.AST) -> Optional[str]:
     return "local"
 
 
-CHAIN_ASSIGNED = "br00.chain_assigned"
+CHAIN_ASSIGNED: FactKey[Set[str]] = FactKey("br00.chain_assigned")
 
 
 def note_chain_assignment(node: ast.AST, ctx: "Context") -> None:

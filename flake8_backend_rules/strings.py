@@ -32,7 +32,9 @@ from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tup
 
 from .astutil import call_name, iter_nodes, position, string_value
 from .budget import WORK
+from .context import FactKey
 from .vocabulary import TRANSLATIONS
+
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import Context
@@ -222,7 +224,7 @@ def sql_value_position(before: str, after: str) -> bool:
 class StringFlow:
     """The string-building assignments of one scope, and questions about them.
 
-    Built once per scope (``ctx.frame_fact("strings.flow", ...)``): one walk of the
+    Built once per scope (``ctx.frame_fact(_STRINGS_FLOW_KEY, ...)``): one walk of the
     scope's own statements (nested scopes are not entered) collecting ``name = value``,
     ``name: T = value``, ``name := value``, ``name += value`` and ``name %= value``."""
 
@@ -731,10 +733,13 @@ def module_text(ctx: "Context", name: str) -> Optional[str]:
     return _str_constant(ctx.module_constant(name)) if name.isupper() else None  # type: ignore[arg-type]
 
 
+_STRINGS_FLOW_KEY: FactKey[StringFlow] = FactKey("strings.flow")
+
+
 def string_flow(ctx: "Context") -> StringFlow:
     """The current scope's :class:`StringFlow`, computed once and shared."""
-    return ctx.frame_fact(  # type: ignore[no-any-return]
-        "strings.flow",
+    return ctx.frame_fact(
+        _STRINGS_FLOW_KEY,
         lambda c, frame: StringFlow(
             frame.node, lambda name: is_module_constant(c, name), lambda name: module_text(c, name)
         ),

@@ -36,13 +36,13 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Set, Tuple
 from .astutil import call_name, dotted_name, iter_nodes, position, target_names
 from .bindings import Fold
 from .budget import WORK
-from .context import Context, Frame
+from .context import Context, FactKey, Frame
 from .queries import CHAIN_METHODS, QUERYSET_RETURNING, QueryInfo, analyse_chain, chain_links
 from .vocabulary import (
     COMPREHENSION_TYPES, INSTANCE_WRITES, MATCH_TYPE, ROW_FUNCTIONS, ROW_METHODS, TRY_TYPES, looks_non_orm,
 )
 
-KEY = "br03.txflow"
+KEY: FactKey[FlowFacts] = FactKey("br03.txflow")
 
 # (id of the statement owning the block, the block's field, index in the block)
 PathEntry = Tuple[int, str, int]
@@ -304,7 +304,7 @@ def flow_facts(ctx: Context, frame: Optional[Frame] = None) -> Optional[FlowFact
     frame = frame or ctx.frame
     if frame.kind not in ("function", "lambda"):
         return None
-    return ctx.frame_fact(KEY, _build, frame)  # type: ignore[no-any-return]
+    return ctx.frame_fact(KEY, _build, frame)
 
 
 def _covered_by_enclosing(ctx: Context, frame: Frame) -> bool:

@@ -11,11 +11,19 @@ import ast
 from typing import FrozenSet, List, Optional, Set, Tuple
 
 from ..astutil import iter_nodes, short_source, string_value
-from ..context import Context, Frame
+from ..context import Context, FactKey, Frame
 from ..handlers import handler_info
 from ..queries import CHAIN_METHODS, is_session_name, receiver_name
 from . import check
 from ..vocabulary import SCOPE_TYPES, looks_non_orm
+
+_BR060_ERROR_STATUSES_KEY: FactKey[bool] = FactKey("br060.error_statuses")
+_BR060_STATUS_ASSIGNED_KEY: FactKey[FrozenSet[str]] = FactKey("br060.status_assigned")
+_BR060_STATUS_VALUES_KEY: FactKey[Set[int]] = FactKey("br060.status_values")
+_BR060_TUPLED_KEY: FactKey[Set[int]] = FactKey("br060.tupled")
+_BR061_FLOW_KEY: FactKey[_ListFlow] = FactKey("br061.flow")
+_BR062_ATTRIBUTE_STORES_KEY: FactKey[bool] = FactKey("br062.attribute_stores")
+_BR063_GUARDED_KEY: FactKey[Set[int]] = FactKey("br063.guarded")
 
 # -- BR060 -----------------------------------------------------------------------------
 _RESPONSE_NAMES = frozenset(
@@ -116,7 +124,7 @@ def _chooses_statuses(ctx: Context) -> bool:
     """A handler that answers other errors with 4xx/5xx and this one with an explicit
     2xx has made a protocol choice (a sync client that retries every non-2xx)."""
     frame = ctx.function_frame()
-    return frame is not None and bool(ctx.frame_fact("br060.error_statuses", _error_statuses, frame))
+    return frame is not None and bool(ctx.frame_fact(_BR060_ERROR_STATUSES_KEY, _error_statuses, frame))
 
 
 def _status_set_later(ctx: Context, node: ast.Call) -> bool:
@@ -124,16 +132,16 @@ def _status_set_later(ctx: Context, node: ast.Call) -> bool:
     frame = ctx.function_frame()
     if frame is None:
         return False
-    names = ctx.frame_fact("br060.status_assigned", _status_fact, frame)
+    names = ctx.frame_fact(_BR060_STATUS_ASSIGNED_KEY, _status_fact, frame)
     if not names:
         return False
-    return id(node) in ctx.frame_fact("br060.status_values", _status_values, frame)
+    return id(node) in ctx.frame_fact(_BR060_STATUS_VALUES_KEY, _status_values, frame)
 
 
 def _status_values(ctx: Context, frame: Frame) -> Set[int]:
     """The values bound to the locals whose `status_code` is set later, once per function."""
     table = ctx.bindings(frame)
-    names = ctx.frame_fact("br060.status_assigned", _status_fact, frame)
+    names = ctx.frame_fact(_BR060_STATUS_ASSIGNED_KEY, _status_fact, frame)
     return {id(value) for name in names for _, value in table.get(name, ())}
 
 
@@ -142,7 +150,7 @@ def note_status_tuples(node: ast.Return, ctx: Context) -> None:
     """``return jsonify({...}), 400`` carries its status in the tuple (Flask)."""
     value = node.value
     if isinstance(value, ast.Tuple) and len(value.elts) >= 2 and isinstance(value.elts[0], ast.Call):
-        ctx.frame_fact("br060.tupled", _tupled_calls, ctx.module_frame).add(id(value.elts[0]))
+        ctx.frame_fact(_BR060_TUPLED_KEY, _tupled_calls, ctx.module_frame).add(id(value.elts[0]))
 
 
 @check("BR060", ast.Call, callees=_RESPONSE_NAMES)
@@ -163,7 +171,7 @@ def error_response_with_success_status(node: ast.Call, ctx: Context) -> None:
     key = error_key(payload) if payload is not None else None
     if key is None or (status is not None and not is_success_status(status)):
         return
-    if id(node) in ctx.frame_fact("br060.tupled", _tupled_calls, ctx.module_frame):
+    if id(node) in ctx.frame_fact(_BR060_TUPLED_KEY, _tupled_calls, ctx.module_frame):
         return
     if status is not None and _chooses_statuses(ctx):
         return
@@ -196,7 +204,7 @@ def route_returns_error_dict(node: ast.Return, ctx: Context) -> None:
     declared = _route_status(frame)
     if declared is not None and not is_success_status(declared):
         return
-    if ctx.frame_fact("br060.status_assigned", _status_fact, frame):
+    if ctx.frame_fact(_BR060_STATUS_ASSIGNED_KEY, _status_fact, frame):
         return
     shown = "200" if declared is None else short_source(declared, 40)
     ctx.report("BR060", value, expr=short_source(value), key=key, status=shown)
@@ -354,7 +362,7 @@ def unpaginated_list_endpoint(node: ast.Call, ctx: Context) -> None:
         return
     if not _every_row_query(ctx, node):
         return
-    flow: _ListFlow = ctx.frame_fact("br061.flow", _list_flow, frame)
+    flow: _ListFlow = ctx.frame_fact(_BR061_FLOW_KEY, _list_flow, frame)
     if flow.bounded or id(node) not in flow.returned:
         return
     ctx.report("BR061", node, expr=short_source(node), where="returns every row with no limit or page")
@@ -381,7 +389,7 @@ def _write_call(ctx: Context, node: ast.Call) -> Optional[str]:
             # a bare commit ends the transaction (releasing the connection before a
             # stream); it writes only what the function changed on loaded objects
             frame = ctx.function_frame()
-            changes = frame is not None and ctx.frame_fact("br062.attribute_stores", _attribute_stores, frame)
+            changes = frame is not None and ctx.frame_fact(_BR062_ATTRIBUTE_STORES_KEY, _attribute_stores, frame)
             return "session.commit()" if changes else None
         return f"session.{attr}()" if node.args else None
     if looks_non_orm(_receiver_words(receiver)):
@@ -446,7 +454,7 @@ def write_in_safe_method(node: ast.Call, ctx: Context) -> None:
 
 # -- BR063 -----------------------------------------------------------------------------
 _RAW_ATTRS = frozenset({"data", "POST", "GET", "query_params"})
-_RAW_SEEN = "br063.reads_request"
+_RAW_SEEN: FactKey[bool] = FactKey("br063.reads_request")
 _ITEM_METHODS = frozenset({"get", "dict", "getlist", "copy"})
 _LOOKUP_SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404"})
 
@@ -614,7 +622,7 @@ def unvalidated_request_data(node: ast.Call, ctx: Context) -> None:
             frame = ctx.function_frame()
             if frame is not None:
                 if guarded is None:
-                    guarded = ctx.frame_fact("br063.guarded", _guarded_nodes, frame)
+                    guarded = ctx.frame_fact(_BR063_GUARDED_KEY, _guarded_nodes, frame)
                 if id(node) in guarded:
                     continue
         ctx.report("BR063", node, raw=raw, how=how, expr=short_source(node))

@@ -8,14 +8,16 @@ timeout hangs the worker as long as the peer does (BR043).
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Optional, Tuple
 
 from ..astutil import dotted_name, iter_nodes, short_source
-from ..context import Context, Frame, LoopFrame
+from ..context import Context, FactKey, Frame, LoopFrame
 from ..handlers import handler_info
 from ..queries import QUERYSET_RETURNING
 from . import check
 from ..vocabulary import HTTP_CLIENT_VERBS
+
+_BR043_CLASS_SESSIONS_KEY: FactKey[Dict[str, str]] = FactKey("br043.class_sessions")
 
 _HTTPX_CALLS = HTTP_CLIENT_VERBS | {"stream"}
 # Constructors of sync HTTP sessions whose methods are outbound calls.
@@ -132,12 +134,17 @@ def session_library(ctx: Context, receiver: ast.AST, at: ast.AST) -> Optional[st
             return None
         if frame.parent.kind != "class":
             return None
-        sessions: Dict[str, str] = ctx.frame_fact("br043.class_sessions", _class_sessions, frame.parent)
+        sessions: Dict[str, str] = ctx.frame_fact(_BR043_CLASS_SESSIONS_KEY, _class_sessions, frame.parent)
         return sessions.get(receiver.attr)
     return None
 
 
-def _imports_any(ctx: Context, key: str, wanted: Callable[[str], bool]) -> bool:
+_HTTP_MODULE_KEY: FactKey[Tuple[int, bool]] = FactKey("br043.http_module")
+_DJANGO_ORM_KEY: FactKey[Tuple[int, bool]] = FactKey("br040.django")
+_OTHER_ORM_KEY: FactKey[Tuple[int, bool]] = FactKey("br040.other_orm")
+
+
+def _imports_any(ctx: Context, key: FactKey[Tuple[int, bool]], wanted: Callable[[str], bool]) -> bool:
     """Whether an import of the module so far satisfies ``wanted``; function-level
     imports are added as the walk meets them, so the cache is keyed on their count."""
     facts = ctx.module_frame.facts
@@ -150,7 +157,7 @@ def _imports_any(ctx: Context, key: str, wanted: Callable[[str], bool]) -> bool:
 
 
 def _imports_http_client(ctx: Context) -> bool:
-    return _imports_any(ctx, "br043.http_module", lambda t: t.split(".", 1)[0] in _HTTP_ROOTS)
+    return _imports_any(ctx, _HTTP_MODULE_KEY, lambda t: t.split(".", 1)[0] in _HTTP_ROOTS)
 
 
 def http_library(ctx: Context, node: ast.Call) -> Optional[str]:
@@ -226,8 +233,8 @@ def _imports_django(ctx: Context) -> bool:
     """A Django module (imports django, asgiref, channels, ninja or adrf, and no other
     ORM): related-manager calls there are the ORM, not an SDK's ``client.items.create()``."""
     return _imports_any(
-        ctx, "br040.django_module", lambda t: t.split(".", 1)[0] in _DJANGO_ROOTS,
-    ) and not _imports_any(ctx, "br040.other_orm", lambda t: t.split(".", 1)[0] in _OTHER_ORMS)
+        ctx, _DJANGO_ORM_KEY, lambda t: t.split(".", 1)[0] in _DJANGO_ROOTS,
+    ) and not _imports_any(ctx, _OTHER_ORM_KEY, lambda t: t.split(".", 1)[0] in _OTHER_ORMS)
 
 
 def _blocking_call(ctx: Context, node: ast.Call) -> Optional[str]:

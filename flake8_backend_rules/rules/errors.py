@@ -5,14 +5,102 @@ import ast
 from typing import Dict, List, Optional, Set
 
 from ..astutil import call_name, dotted_name, iter_nodes, short_source
-from ..context import Context
+from ..context import Context, FactKey, Frame
 from ..options import matches_dotted
-from . import check
 from ..vocabulary import SCOPE_TYPES
+from . import check
+
 
 _BROAD = frozenset({"Exception", "BaseException"})
+
+
 _SINK_SUFFIXES = ("Response", "response", "jsonify", "abort", "HTTPException", "APIException")
+
+
 _FORMAT_TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception"})
+
+
+# -- what an except body does (BR020, BR021, BR022) --------------------------------------
+
+
+_EXCEPTION_READERS = frozenset(
+    {"traceback.format_exc", "traceback.format_exception", "sys.exc_info", "sys.exception"}
+)
+
+
+class HandlerFacts:
+    """What an ``except`` body does, computed once per broad handler."""
+
+    __slots__ = ("raises", "logs", "uses_name", "log_calls")
+
+    def __init__(self) -> None:
+        self.raises = False
+        self.logs = False
+        self.uses_name = False
+        self.log_calls: List[ast.Call] = []
+
+
+_HANDLER_FACTS: FactKey[dict] = FactKey("br02.handler_facts")
+
+
+def _new_dict(ctx: Context, frame: Frame) -> dict:
+    return {}
+
+
+def handler_facts(ctx: Context, handler: ast.ExceptHandler) -> HandlerFacts:
+    """What an except body does: re-raises, logs, uses the bound name. Once per
+    handler, shared by BR020/BR021/BR022."""
+    cache: Dict[int, HandlerFacts] = ctx.frame_fact(_HANDLER_FACTS, _new_dict, ctx.module_frame)
+    key = id(handler)
+    facts = cache.get(key)
+    if facts is not None:
+        return facts
+    facts = HandlerFacts()
+    bound = handler.name
+    reporters = ctx.options.error_reporters
+    for stmt in handler.body:
+        for node in iter_nodes(stmt, into_scopes=False):
+            if isinstance(node, ast.Raise):
+                facts.raises = True
+            elif isinstance(node, ast.Name):
+                if bound is not None and node.id == bound and isinstance(node.ctx, ast.Load):
+                    facts.uses_name = True
+            elif isinstance(node, ast.Call):
+                if ctx.resolve(node.func) in _EXCEPTION_READERS:
+                    facts.uses_name = True  # the active exception, without its name
+                if is_logging_call(ctx, node) or (
+                    reporters and matches_dotted(dotted_name(node.func), ctx.resolve(node.func), reporters)
+                ):
+                    facts.logs = True
+                    facts.log_calls.append(node)
+    cache[key] = facts
+    return facts
+
+
+def is_logging_call(ctx: Context, call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        receiver = func.value
+        name: Optional[str] = None
+        if isinstance(receiver, ast.Name):
+            name = receiver.id
+        elif isinstance(receiver, ast.Attribute):
+            name = receiver.attr
+        elif isinstance(receiver, ast.Call):
+            # logging.getLogger(__name__).error(...)
+            inner = dotted_name(receiver.func) or ""
+            if inner.startswith("logging.") or inner.endswith("getLogger"):
+                return True
+        if name is not None:
+            lowered = name.lower()
+            if lowered in ("logger", "log", "logging") or lowered.endswith("logger"):
+                return True
+        if func.attr in ("capture_exception", "capture_message"):
+            return True
+    elif isinstance(func, ast.Name) and func.id in ("capture_exception", "capture_message"):
+        return True
+    resolved = ctx.resolve(func)
+    return resolved in ("warnings.warn", "traceback.print_exc", "traceback.print_exception")
 
 
 def is_broad_handler(handler: ast.ExceptHandler) -> bool:
@@ -40,7 +128,7 @@ def swallowed_exception(node: ast.ExceptHandler, ctx: Context) -> None:
     """A broad handler that neither re-raises, logs nor uses the exception."""
     if not is_broad_handler(node):
         return
-    facts = ctx.handler_facts(node)
+    facts = handler_facts(ctx, node)
     if facts.raises or facts.logs or facts.uses_name:
         return
     ctx.report("BR020", node, handler=_handler_text(node))
@@ -154,12 +242,18 @@ def exception_leaked_to_client(node: ast.ExceptHandler, ctx: Context) -> None:
 
 # Logging levels that record a message without the traceback unless `exc_info=` is given
 # (`warn` is the deprecated alias of `warning`; `critical` the level above `error`).
+
+
 _TRACEBACK_LOSING_LEVELS = frozenset({"error", "warning", "warn", "info", "critical"})
 # Calls in a handler that keep the traceback one way or another.
+
+
 _TRACEBACK_KEEPERS = frozenset(
     {"traceback.format_exc", "traceback.format_exception", "traceback.print_exc",
      "traceback.print_exception", "sys.exc_info", "sys.exception"}
 )
+
+
 _KEEPING_LOG_METHODS = frozenset({"exception", "capture_exception"})
 
 
@@ -215,7 +309,7 @@ def traceback_dropped(node: ast.ExceptHandler, ctx: Context) -> None:
     not re-raise: the log line says something failed but not where; the traceback is gone."""
     if not is_broad_handler(node):
         return
-    facts = ctx.handler_facts(node)
+    facts = handler_facts(ctx, node)
     if facts.raises or not facts.log_calls:
         return
     log_calls = _calls_in_this_scope(node, facts.log_calls)

@@ -15,11 +15,19 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from ..astutil import dotted_name, iter_nodes, names_in, short_source
 from ..budget import WORK
-from ..context import Context, Frame
+from ..context import Context, FactKey, Frame
 from ..queries import WRITE_METHODS
 from ..txflow import FlowFacts, Modification, Path, Write, can_run_after, catches, flow_facts, follows, inside, position
 from . import check
 from ..vocabulary import INSTANCE_WRITES, LEAVING_STATEMENTS, PROCESS_EXIT_CALLS, looks_non_orm
+
+_BR030_MODIFIED_KEY: FactKey[Set[str]] = FactKey("br030.modified")
+_BR030_SAVES_KEY: FactKey[Dict[int, Modification]] = FactKey("br030.saves")
+_BR031_CHECKED_KEY: FactKey[Set[str]] = FactKey("br031.checked")
+_BR031_CREATES_KEY: FactKey[Dict[int, str]] = FactKey("br031.creates")
+_BR032_GUARDS_KEY: FactKey[Set[str]] = FactKey("br032.guards")
+_BR032_WRITES_KEY: FactKey[Dict[int, Tuple[str, str]]] = FactKey("br032.writes")
+_BR034_WRITES_KEY: FactKey[Dict[int, Tuple[str, int]]] = FactKey("br034.writes")
 
 _SAVES = frozenset({"save", "asave"})
 _CREATES = frozenset({"create", "acreate", "bulk_create", "abulk_create"})
@@ -87,7 +95,7 @@ def note_modified_field(node: ast.AST, ctx: Context) -> None:
     else:
         return
     if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-        ctx.frame_fact("br030.modified", _new_set).add(target.value.id)
+        ctx.frame_fact(_BR030_MODIFIED_KEY, _new_set).add(target.value.id)
 
 
 def _is_query_here(expr: ast.AST, facts: FlowFacts) -> bool:
@@ -166,9 +174,9 @@ def read_modify_write(node: ast.Call, ctx: Context) -> None:
         return
     if ctx.kind.migration or ctx.frame.kind != "function":
         return
-    if func.value.id not in ctx.frame_fact("br030.modified", _new_set):
+    if func.value.id not in ctx.frame_fact(_BR030_MODIFIED_KEY, _new_set):
         return  # nothing of it was changed earlier in this function (the walk is in order)
-    mod = ctx.frame_fact("br030.saves", _read_modify_writes).get(id(node))
+    mod = ctx.frame_fact(_BR030_SAVES_KEY, _read_modify_writes).get(id(node))
     if mod is None:
         return
     op = "-" if isinstance(mod.node, ast.AugAssign) and isinstance(mod.node.op, ast.Sub) else "+"
@@ -431,7 +439,7 @@ def note_existence_check(node: ast.Call, ctx: Context) -> None:
     function, so a later create builds the flow facts only when a check can precede it."""
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr in _CHECK_NAMES:
-        ctx.frame_fact("br031.checked", _new_set).add(func.attr)
+        ctx.frame_fact(_BR031_CHECKED_KEY, _new_set).add(func.attr)
 
 
 @check("BR031", ast.Call, callees=_CREATES | _SAVES)
@@ -442,9 +450,9 @@ def check_then_create(node: ast.Call, ctx: Context) -> None:
         return
     if ctx.kind.migration or ctx.frame.kind != "function":
         return
-    if not ctx.frame_fact("br031.checked", _new_set):
+    if not ctx.frame_fact(_BR031_CHECKED_KEY, _new_set):
         return  # no existence check met earlier in this function
-    checked = ctx.frame_fact("br031.creates", _check_then_creates).get(id(node))
+    checked = ctx.frame_fact(_BR031_CREATES_KEY, _check_then_creates).get(id(node))
     if checked is not None:
         ctx.report("BR031", node, write=short_source(node, 40), check=checked)
 
@@ -606,7 +614,7 @@ def note_exiting_guard(node: ast.If, ctx: Context) -> None:
     if _ends_with_exit(node.body, LEAVING_STATEMENTS) and any(
         isinstance(n, ast.Attribute) for n in iter_nodes(node.test)
     ):
-        ctx.frame_fact("br032.guards", _new_set).add("if")
+        ctx.frame_fact(_BR032_GUARDS_KEY, _new_set).add("if")
 
 
 @check("BR032", ast.Call, callees=_ANY_WRITE_NAMES)
@@ -615,9 +623,9 @@ def unlocked_check_then_write(node: ast.Call, ctx: Context) -> None:
     the check on the same old state (paying twice, spending a revoked key)."""
     if not _is_write_call(node, _ANY_WRITE_NAMES):
         return
-    if ctx.kind.migration or ctx.frame.kind != "function" or not ctx.frame_fact("br032.guards", _new_set):
+    if ctx.kind.migration or ctx.frame.kind != "function" or not ctx.frame_fact(_BR032_GUARDS_KEY, _new_set):
         return  # no `if` that returns or raises met earlier in this function
-    hit = ctx.frame_fact("br032.writes", _unlocked_check_then_writes).get(id(node))
+    hit = ctx.frame_fact(_BR032_WRITES_KEY, _unlocked_check_then_writes).get(id(node))
     if hit is not None:
         row, guard = hit
         ctx.report("BR032", node, row=row, guard=guard, write=short_source(node, 40))
@@ -724,7 +732,7 @@ def _unguarded_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, int]]:
     return found
 
 
-_BR034_CANDIDATES = "br034.candidates"
+_BR034_CANDIDATES: FactKey[List[ast.Call]] = FactKey("br034.candidates")
 _KEYWORD_ONLY_WRITES = frozenset({"update", "aupdate", "delete", "adelete", "create", "acreate",
                                   "get_or_create", "aget_or_create", "update_or_create",
                                   "aupdate_or_create"})
@@ -753,7 +761,7 @@ def multi_write_without_atomic(node: ast.AST, ctx: Context) -> None:
     candidates = frame.facts.get(_BR034_CANDIDATES)
     if frame.node is not node or not candidates or len(candidates) < 2:
         return
-    hits = ctx.frame_fact("br034.writes", _unguarded_writes, frame)
+    hits = ctx.frame_fact(_BR034_WRITES_KEY, _unguarded_writes, frame)
     for call in candidates:
         hit = hits.get(id(call))
         if hit is not None:

@@ -6,17 +6,19 @@ import ast
 from typing import Dict, List, Optional, Set, Tuple, Union
 
 from ..astutil import dotted_name, iter_nodes, short_source
-from ..context import Context, Frame
+from ..context import Context, FactKey, Frame
 from ..options import normalise_path
 from . import check
 from ..vocabulary import PROCESS_EXIT_CALLS
+
+_BR081_DICTS_KEY: FactKey[Set[str]] = FactKey("br081.dicts")
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 # -- BR080 print-in-app-code ---------------------------------------------------------------
 
-_MAIN_BLOCKS = "br080.main_blocks"
-_SCRIPT = "br080.script"
+_MAIN_BLOCKS: FactKey[List[Tuple[int, int]]] = FactKey("br080.main_blocks")
+_SCRIPT: FactKey[bool] = FactKey("br080.script")
 # A module importing one of these is a command-line program: its prints are its output.
 _CLI_LIBRARIES = frozenset({"argparse", "optparse", "click", "typer", "docopt", "fire"})
 _SCRIPT_NAMES = frozenset({"manage.py", "__main__.py", "setup.py"})
@@ -75,8 +77,8 @@ def _in_management_command(ctx: Context) -> bool:
     return ctx.in_command()
 
 
-_PRINTS = "br080.prints"
-_EXITS = "br080.exits"
+_PRINTS: FactKey[list] = FactKey("br080.prints")
+_EXITS: FactKey[set] = FactKey("br080.exits")
 
 
 def _new_list(ctx: Context, frame: Frame) -> list:
@@ -226,14 +228,14 @@ def singleton_via_new(node: ast.FunctionDef, ctx: Context) -> None:
     owners = {cls.name}
     if ctx.frame.self_name:
         owners.add(ctx.frame.self_name)
-    globals_ = ctx.frame_fact("br081.dicts", _module_dicts, ctx.module_frame)
+    globals_ = ctx.frame_fact(_BR081_DICTS_KEY, _module_dicts, ctx.module_frame)
     if _caches_instance(node, owners, globals_):
         ctx.report("BR081", node, cls=cls.name)
 
 
 # -- BR082 delegating-wrapper ----------------------------------------------------------------
 
-_METHODS = "br082.methods"
+_METHODS: FactKey[Set[str]] = FactKey("br082.methods")
 # HTTP verbs and viewset actions are how the framework dispatches to a view: `post` calling
 # `self.create` is the interface, not a wrapper.
 _DISPATCH_METHODS = frozenset(
@@ -372,7 +374,7 @@ def _is_empty_body(body: List[ast.stmt]) -> bool:
     return True
 
 
-_EXCEPTION_CLASSES = "br083.exceptions"
+_EXCEPTION_CLASSES: FactKey[Set[str]] = FactKey("br083.exceptions")
 _EXCEPTION_MODULES = ("exceptions", "errors")
 
 
@@ -420,7 +422,7 @@ def empty_subclass(node: ast.ClassDef, ctx: Context) -> None:
 
 # -- BR084 mixed-optional-syntax -----------------------------------------------------------------
 
-_ANNOTATIONS = "br084.annotations"
+_ANNOTATIONS: FactKey[List[Tuple[ast.AST, bool, bool]]] = FactKey("br084.annotations")
 _TYPING_UNIONS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional",
                             "typing_extensions.Union"})
 
@@ -501,7 +503,7 @@ def mixed_optional_syntax(node: ast.Module, ctx: Context) -> None:
 
 # -- BR085 status-tuple-return -----------------------------------------------------------------
 
-_RETURNS = "br085.returns"
+_RETURNS: FactKey[Dict[int, int]] = FactKey("br085.returns")
 # Django's `deconstruct()` protocol fixes the shape of the tuple it returns.
 _PROTOCOL_TUPLES = frozenset({"deconstruct"})
 _TUPLE_TYPES = frozenset({"tuple", "typing.Tuple", "typing_extensions.Tuple"})

@@ -9,7 +9,7 @@ import ast
 from typing import Dict, List, Optional, Set, Tuple, Union
 
 from ..astutil import call_name, dotted_name, iter_nodes, names_in, short_source
-from ..context import Context, Frame
+from ..context import Context, FactKey, Frame
 from ..vocabulary import TRY_TYPES
 from . import check
 
@@ -191,7 +191,7 @@ def conditional_field_expression(node: Union[ast.Assign, ast.AnnAssign], ctx: Co
 # functions (NetBox's `objectchange_migrators`, run later by the application with today's
 # models) are not migration code.
 
-_FACT = "br072.facts"
+_FACT: FactKey[_MigrationFacts] = FactKey("br072.facts")
 _MIGRATION_PARAMS = frozenset({"apps", "schema_editor"})
 
 

@@ -3,7 +3,7 @@ and writes in Python; ordering and searches without indexes)."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from ..astutil import (
     attribute_path,
@@ -15,8 +15,9 @@ from ..astutil import (
     string_value,
     target_names,
 )
+from ..bindings import Fold
 from ..budget import WORK
-from ..context import Context, Frame, LoopFrame
+from ..context import ClassFrame, Context, FactKey, Frame, LoopFrame
 from ..queries import (
     ANY_LOOKUP,
     QUERYSET_RETURNING,
@@ -24,17 +25,33 @@ from ..queries import (
     QueryInfo,
     is_session_name,
     lookup_covers,
+    prefetch_lookups_of_call,
     receiver_name,
 )
 from ..queryflow import derived_names, note_chain_assignment, queryset_info, sole_queryset_use
-from . import check
 from ..vocabulary import (
     BATCH_WRITES, INSTANCE_WRITES, LOOP_LEAVING_STATEMENTS, LOOP_TYPES, SCOPE_TYPES, TRY_TYPES, VIEW_BASE_SUFFIXES,
 )
+from . import check
+
+_BR002_MEMOIZED_KEY: FactKey[Set[int]] = FactKey("br002.memoized")
+_BR005_BULK_KEY: FactKey[bool] = FactKey("br005.bulk")
+_BR005_ISOLATED_KEY: FactKey[Set[int]] = FactKey("br005.isolated")
+_BR005_ONCE_KEY: FactKey[Set[int]] = FactKey("br005.once")
+_BR005_ROW_METHODS_KEY: FactKey[Dict[Tuple[int, str], bool]] = FactKey("br005.row_methods")
+_BR006_OBJECT_KEY: FactKey[Set[str]] = FactKey("br006.object")
+_BR00_PREPARED_STATEMENTS_KEY: FactKey[Dict[str, str]] = FactKey("br00.prepared_statements")
+
+
+_ITERABLE_WRAPPERS = frozenset({"list", "tuple", "sorted", "reversed", "enumerate", "iter"})
 
 # Views, forms, serializers and admin classes are built once per request, not per row.
+
+
 _NOT_ROW_BASES = ("View", "ViewSet", "APIView", "Form", "Serializer", "Admin", "Panel")
 # On a prefetched relation these are answered from the prefetch cache.
+
+
 _CACHE_SERVED = frozenset({"all", "count", "exists", "acount", "aexists"})
 
 
@@ -60,6 +77,141 @@ def _represents_rows(info: QueryInfo, ctx: Context) -> bool:
     return not (attr in ("qs", "queryset") or attr.endswith(("_qs", "_queryset")))
 
 
+# -- prefetches the rows of a loop carry (BR002, BR003, BR004) ----------------------------
+
+
+def loop_prefetches(ctx: Context, loop: LoopFrame) -> Set[str]:
+    """The lookups the loop's rows visibly carry: prefetched on its iterable (following
+    locals), inherited from an outer loop's prefetch, or any at all after a
+    `prefetch_related_objects(...)` call in the scope. Once per loop."""
+    cache: Dict[int, Set[str]] = ctx.frame_fact(_LOOP_PREFETCHES, _new_dict)
+    found = cache.get(id(loop.node))  # the node outlives the frame (ids of frames are reused)
+    if found is None:
+        found = prefetches_of(ctx, loop.iterable, loop.node) if loop.iterable is not None else set()
+        found |= _inherited_prefetches(ctx, loop)
+        if ctx.frame_fact(_PREFETCHES_OBJECTS, _calls_prefetch_related_objects):
+            found.add(ANY_LOOKUP)
+        cache[id(loop.node)] = found
+    return found
+
+
+def _inherited_prefetches(ctx: Context, loop: LoopFrame) -> Set[str]:
+    """`for order in qs.prefetch_related("lines__product"): for line in
+    order.lines.all(): line.product...`: the inner loop iterates a prefetched relation
+    of an outer loop's row, so the rest of the outer lookup (`product`) is prefetched
+    on its rows too."""
+    iterable = loop.iterable
+    loops = ctx.frame.loops
+    if not isinstance(iterable, ast.Call) or loop not in loops:
+        return set()
+    info = ctx.query_info(iterable)
+    if info is None or info.kind != "related" or info.base_name is None:
+        return set()
+    if not all(m in ("all", "aall") for m in info.methods):
+        return set()  # `.filter()` builds a new queryset: the prefetch does not carry
+    inherited: Set[str] = set()
+    for outer in loops[: loops.index(loop)]:
+        if info.base_name in outer.targets:
+            path = info.rel_path
+        elif info.base_name in outer.aliases:
+            path = outer.aliases[info.base_name][1] + info.rel_path
+        else:
+            continue
+        prefix = "__".join(path) + "__"
+        for lookup in loop_prefetches(ctx, outer):
+            if lookup == ANY_LOOKUP:
+                inherited.add(ANY_LOOKUP)
+            elif lookup.startswith(prefix):
+                inherited.add(lookup[len(prefix):])
+    return inherited
+
+
+def prefetches_of(ctx: Context, expr: ast.AST, at: ast.AST) -> Set[str]:
+    """Lookups visibly prefetched on a queryset expression, following locals (each
+    binding's lookups are resolved once: :class:`bindings.Fold`)."""
+    empty: FrozenSet[str] = frozenset()
+    fold = ctx.bindings().fold("prefetches", _prefetch_step, _union, empty)
+    return set(_chain_prefetches(fold, expr, at))
+
+
+_LOOP_PREFETCHES: FactKey[dict] = FactKey("br00.loop_prefetches")
+
+
+_PREFETCHES_OBJECTS: FactKey[bool] = FactKey("br00.prefetch_related_objects")
+
+
+def _new_dict(ctx: Context, frame: Frame) -> dict:
+    return {}
+
+
+def _calls_prefetch_related_objects(ctx: Context, frame: Frame) -> bool:
+    """The scope calls `prefetch_related_objects(...)`: its rows may carry any lookup."""
+    return any(
+        isinstance(node, ast.Call) and call_name(node) == "prefetch_related_objects"
+        for node in iter_nodes(frame.node, into_scopes=False)
+    )
+
+
+def _union(a: FrozenSet[str], b: FrozenSet[str]) -> FrozenSet[str]:
+    return a | b if b else a
+
+
+def _chain_prefetches(fold: "Fold[FrozenSet[str]]", expr: ast.AST, at: ast.AST) -> FrozenSet[str]:
+    """The lookups prefetched along one queryset expression: its own
+    ``prefetch_related(...)`` links, and through a local, what each binding of the local
+    before ``at`` prefetched."""
+    found: Set[str] = set()
+    node: ast.AST = expr
+    while True:  # one step per link: bounded by the expression's size
+        if isinstance(node, ast.Await):
+            node = node.value
+            continue
+        if isinstance(node, ast.Subscript):  # `qs.prefetch_related("x")[:100]` keeps it
+            node = node.value
+            continue
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in _ITERABLE_WRAPPERS and node.args:
+                node = node.args[0]
+                continue
+            if isinstance(func, ast.Attribute):
+                if func.attr == "prefetch_related":
+                    found.update(prefetch_lookups_of_call(node))
+                node = func.value
+                continue
+            break
+        if isinstance(node, ast.Name):
+            found |= fold.before(node.id, at)
+        break
+    return frozenset(found)
+
+
+def _prefetch_step(fold: "Fold[FrozenSet[str]]", value: ast.AST) -> FrozenSet[str]:
+    return _chain_prefetches(fold, value, value)
+
+
+class _Properties:
+    """BR001's notes about one class: which properties query, which read which."""
+
+    __slots__ = ("querying", "self_reads")
+
+    def __init__(self) -> None:
+        self.querying: Dict[str, str] = {}  # property -> text of the first query it runs
+        # (reading property, read property, the `self.<prop>` node)
+        self.self_reads: List[Tuple[str, str, ast.Attribute]] = []
+
+
+_CLASS_PROPERTIES: FactKey[dict] = FactKey("br001.properties")
+
+
+def _properties_of(ctx: Context, cls: ClassFrame) -> _Properties:
+    by_class: Dict[int, _Properties] = ctx.frame_fact(_CLASS_PROPERTIES, _new_dict, ctx.module_frame)
+    found = by_class.get(id(cls.node))
+    if found is None:
+        found = by_class[id(cls.node)] = _Properties()
+    return found
+
+
 @check("BR001", ast.Call)
 def query_in_property(node: ast.Call, ctx: Context) -> None:
     """A query run by a property getter: once per object when a list is serialized."""
@@ -73,7 +225,7 @@ def query_in_property(node: ast.Call, ctx: Context) -> None:
     expr = short_source(node)
     cls = frame.class_frame
     if cls is not None:
-        cls.querying_props.setdefault(prop, expr)
+        _properties_of(ctx, cls).querying.setdefault(prop, expr)
     ctx.report("BR001", node, prop=prop, via="", expr=expr)
 
 
@@ -85,24 +237,27 @@ def property_reads_property(node: ast.Attribute, ctx: Context) -> None:
         return
     value = node.value
     if isinstance(value, ast.Name) and value.id == frame.self_name and isinstance(node.ctx, ast.Load):
-        frame.class_frame.self_reads.append((getattr(frame.node, "name", "?"), node.attr, node))
+        _properties_of(ctx, frame.class_frame).self_reads.append((getattr(frame.node, "name", "?"), node.attr, node))
 
 
 @check("BR001", ast.ClassDef, phase="leave")
 def transitive_property_queries(node: ast.ClassDef, ctx: Context) -> None:
     """`tax_amount` reads `self.subtotal`, which queries: tax_amount queries too."""
     cls = ctx.classes[-1] if ctx.classes else None
-    if cls is None or cls.node is not node or not cls.self_reads:
+    if cls is None or cls.node is not node:
         return
-    querying = dict(cls.querying_props)
+    props = _properties_of(ctx, cls)
+    if not props.self_reads:
+        return
+    querying = dict(props.querying)
     changed = True
     while changed:
         changed = False
-        for reader, read, _ in cls.self_reads:
+        for reader, read, _ in props.self_reads:
             if read in querying and reader not in querying and reader != read:
                 querying[reader] = querying[read]
                 changed = True
-    for reader, read, attr in cls.self_reads:
+    for reader, read, attr in props.self_reads:
         if read in querying and read != reader:
             ctx.report("BR001", attr, prop=reader, via=f" via self.{read}", expr=querying[read])
 
@@ -120,7 +275,7 @@ def _prepared_statement(info: QueryInfo, ctx: Context) -> Optional[str]:
     if len(words) < 2 or words[0].lower() != "execute":
         return None
     name = words[1].split("(", 1)[0].lower()
-    return ctx.frame_fact("br00.prepared_statements", _prepared_statements).get(name, "unknown")
+    return ctx.frame_fact(_BR00_PREPARED_STATEMENTS_KEY, _prepared_statements).get(name, "unknown")
 
 
 def _prepared_statements(ctx: Context, frame: Frame) -> Dict[str, str]:
@@ -164,6 +319,8 @@ def _is_unevaluated(info: QueryInfo, ctx: Context) -> bool:
 
 
 # SQLAlchemy `Query` methods that run it; every other link keeps it lazy.
+
+
 _QUERY_TERMINALS = frozenset(
     "all first one one_or_none scalar count get delete update exists execute scalars".split()
 )
@@ -243,14 +400,14 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
     dependency = _loop_dependency(info, ctx)
     if dependency is None:
         return
-    if id(node) in ctx.frame_fact("br002.memoized", _memoized_queries):
+    if id(node) in ctx.frame_fact(_BR002_MEMOIZED_KEY, _memoized_queries):
         return
     loop, var = dependency
     expr = short_source(node)
     relation = _relation(info, loop)
     if relation is not None:
         loop_var, path = relation
-        prefetched = ctx.loop_prefetches(loop)
+        prefetched = loop_prefetches(ctx, loop)
         methods = info.methods
         if all(m in _CACHE_SERVED for m in methods) and lookup_covers(prefetched, path):
             return  # served from the prefetch cache (or one whose lookups we cannot see)
@@ -272,6 +429,8 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
 
 
 # -- shared by BR003/BR004: relations served by the enclosing loop's prefetch ------------
+
+
 def _served_by_prefetch(info: QueryInfo, ctx: Context) -> bool:
     """`<loopvar>.<rel>.all()` where the loop's iterable prefetches `<rel>`: the rows are
     in the prefetch cache, so measuring or summing them in Python costs no query."""
@@ -281,7 +440,7 @@ def _served_by_prefetch(info: QueryInfo, ctx: Context) -> bool:
         if loop.kind == "while":
             continue
         relation = _relation(info, loop)
-        if relation is not None and lookup_covers(ctx.loop_prefetches(loop), relation[1]):
+        if relation is not None and lookup_covers(loop_prefetches(ctx, loop), relation[1]):
             return True
     return False
 
@@ -310,8 +469,14 @@ check("BR004", ast.Assign, ast.AnnAssign, ast.NamedExpr)(note_chain_assignment)
 
 
 # -- BR003 python-side-aggregation -------------------------------------------------------
+
+
 _AGGREGATES = {"sum": "Sum", "max": "Max", "min": "Min"}
+
+
 _ACCUMULATING_OPS = (ast.Add, ast.Sub)
+
+
 _NUMERIC_FACTORIES = frozenset({"Decimal", "int", "float", "Money"})
 
 
@@ -470,6 +635,8 @@ def accumulation_loop_over_rows(node: ast.AST, ctx: Context) -> None:
 
 
 # -- BR004 queryset-evaluated-for-size ----------------------------------------------------
+
+
 def _measured_queryset(expr: ast.AST, ctx: Context) -> Optional[str]:
     if _in_migration(ctx):
         return None
@@ -529,6 +696,8 @@ def queryset_negated(node: ast.UnaryOp, ctx: Context) -> None:
 # -- BR005 write-in-loop -----------------------------------------------------------------
 # Model.save()/delete() keywords; any other one means an overriding method with its own
 # logic (`page.delete(user=u)`, `save(clean=False)`) or another API (`file.delete(save=False)`).
+
+
 _MODEL_WRITE_KEYWORDS = {
     "save": frozenset({"force_insert", "force_update", "using", "update_fields"}),
     "delete": frozenset({"using", "keep_parents"}),
@@ -719,7 +888,7 @@ def _runs_row_methods(loop: LoopFrame, name: str, ctx: Context) -> bool:
     """The loop body calls the row's own methods (`device.snapshot()`, `obj.full_clean()`,
     `rack.copy_racktype_attrs()`) besides writing it: each object is handled one by one on
     purpose (change-log snapshots, validation, per-object logic bulk_update would skip)."""
-    cache: Dict[Tuple[int, str], bool] = ctx.frame_fact("br005.row_methods", lambda c, f: {})
+    cache: Dict[Tuple[int, str], bool] = ctx.frame_fact(_BR005_ROW_METHODS_KEY, lambda c, f: {})
     key = (id(loop.node), name)
     if key not in cache:
         body = getattr(loop.node, "body", None)
@@ -783,11 +952,11 @@ def write_in_loop(node: ast.Call, ctx: Context) -> None:
         found = _query_write(node, ctx)
     else:
         found = _instance_write(node, ctx) or _commit_in_loop(node, ctx)
-    if found is None or id(node) in ctx.frame_fact("br005.once", _calls_run_once):
+    if found is None or id(node) in ctx.frame_fact(_BR005_ONCE_KEY, _calls_run_once):
         return
-    if ctx.frame.kind in ("function", "lambda") and ctx.frame_fact("br005.bulk", _chooses_per_row_writes):
+    if ctx.frame.kind in ("function", "lambda") and ctx.frame_fact(_BR005_BULK_KEY, _chooses_per_row_writes):
         return
-    if id(node) in ctx.frame_fact("br005.isolated", _isolated_per_item):
+    if id(node) in ctx.frame_fact(_BR005_ISOLATED_KEY, _isolated_per_item):
         return
     method, (_, var) = found
     ctx.report(
@@ -798,6 +967,8 @@ def write_in_loop(node: ast.Call, ctx: Context) -> None:
 
 # -- BR006 query-in-serializer-method ----------------------------------------------------
 # DRF's own `get_*` hooks of serializers and fields: not method fields.
+
+
 _DRF_GET_HOOKS = frozenset(
     "get_attribute get_value get_fields get_field_names get_default_field_names get_extra_kwargs"
     " get_validators get_initial get_queryset get_unique_together_validators"
@@ -830,9 +1001,9 @@ def query_in_serializer_method(node: ast.Call, ctx: Context) -> None:
     frame = ctx.frame
     if frame.kind != "function" or frame.class_frame is None:
         return
-    names = frame.facts.get("br006.object")  # once computed, a dict read per call
+    names = frame.facts.get(_BR006_OBJECT_KEY)  # once computed, a dict read per call
     if names is None:
-        names = ctx.frame_fact("br006.object", _serializer_object_names)
+        names = ctx.frame_fact(_BR006_OBJECT_KEY, _serializer_object_names)
     if not names:
         return
     info = ctx.outer_query(node)
@@ -844,17 +1015,27 @@ def query_in_serializer_method(node: ast.Call, ctx: Context) -> None:
 
 
 # -- BR007 ordering-without-index --------------------------------------------------------
+
+
 _INDEXED_FIELD_TYPES = frozenset(
     {"ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey", "ManyToManyField",
      "ParentalManyToManyField", "AutoField", "BigAutoField", "SmallAutoField"}
 )
+
+
 _INDEX_OPTIONS = ("db_index", "unique", "primary_key")
 # Time-ordered tables (events, logs, lines, history) grow without bound: those are the
 # ones whose default ORDER BY needs an index. A name, position, weight or code leads the
 # ordering of configuration and lookup tables, or of inline children read through their
 # parent's foreign key: few rows to sort (on real code nearly all such findings were).
+
+
 _TEMPORAL_FIELD_SUFFIXES = ("DateTimeField", "DateField")
+
+
 _TEMPORAL_FIELDS = frozenset({"AutoCreatedField", "AutoLastModifiedField", "MonitorField"})
+
+
 _NOT_MODEL_FIELD_MODULES = ("rest_framework", "django.forms", "django_filters", "graphene", "wtforms")
 
 
@@ -967,9 +1148,17 @@ def ordering_without_index(node: ast.ClassDef, ctx: Context) -> None:
 
 
 # -- BR008 unindexed-contains-search -----------------------------------------------------
+
+
 _CONTAINS_SUFFIXES = ("__icontains", "__contains")
+
+
 _CONTAINS_LOOKUPS = frozenset({"icontains", "contains"})
+
+
 _SEARCH_PREFIXES = ("^", "=", "@", "$")
+
+
 _CONTAINER_VALUES = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
 
 

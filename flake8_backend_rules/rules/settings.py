@@ -8,10 +8,14 @@ import re
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from ..astutil import call_name, dotted_name, short_source, string_value
-from ..context import Context
+from ..context import Context, FactKey
 from ..options import normalise_path, path_matches
 from ..strings import bound_name, looks_like_secret, secret_word
 from . import check
+
+_BR011_DEV_GATED_KEY: FactKey[Set[int]] = FactKey("br011.dev_gated")
+_BR012_HANDLED_KEY: FactKey[Set[int]] = FactKey("br012.handled")
+_BR01_DEV_KEY: FactKey[bool] = FactKey("br01.dev")
 
 _ENV_READ_CALLS = frozenset({"os.getenv", "os.getenvb", "os.environ.get", "os.environb.get"})
 _ENV_MAPPINGS = frozenset({"os.environ", "os.environb"})
@@ -102,7 +106,7 @@ def development_config(ctx: Context) -> bool:
     """A development settings module, and also (computed once per module) settings kept
     in a test package (`wagtail/test/settings_ui.py`) and configuration modules named as
     development ones without being settings modules (`configuration_testing.py`)."""
-    found = ctx.frame_fact("br01.dev", _compute_development_config, frame=ctx.module_frame)
+    found = ctx.frame_fact(_BR01_DEV_KEY, _compute_development_config, frame=ctx.module_frame)
     return bool(found)
 
 
@@ -135,7 +139,7 @@ def _dev_gated(ctx: Context) -> Set[int]:
     """Statements of a settings module that only run in development: the body of `if
     DEBUG:` / `if ENV == "dev":` and the `else` of `if not DEBUG:`. Computed once per
     module from its statement lists (expressions are not walked)."""
-    return ctx.frame_fact("br011.dev_gated", _compute_dev_gated, frame=ctx.module_frame)  # type: ignore[no-any-return]
+    return ctx.frame_fact(_BR011_DEV_GATED_KEY, _compute_dev_gated, frame=ctx.module_frame)
 
 
 def _compute_dev_gated(ctx: Context, frame: object) -> Set[int]:
@@ -375,7 +379,7 @@ def _read_name(call: ast.Call, ctx: Context) -> Optional[str]:
 
 
 def _br012_handled(ctx: Context) -> Set[int]:
-    return ctx.frame_fact("br012.handled", lambda c, f: set(), frame=ctx.module_frame)  # type: ignore[no-any-return]
+    return ctx.frame_fact(_BR012_HANDLED_KEY, lambda c, f: set(), frame=ctx.module_frame)
 
 
 def _exempt_from_br012(ctx: Context) -> bool:
