@@ -3,10 +3,13 @@
     x = Price.objects.get(pk=p.pk)  # error: BR002:9
     y = 1  # error: BR010:5, BR020:1
 
-Each entry is ``CODE:COLUMN`` with the 1-based column flake8 prints. A fixture's path
-relative to ``tests/fixtures`` is the path the rules see (so ``config/settings.py`` is a
-settings module and ``shop/migrations/0001_initial.py`` a migration). Comparisons are
-exact: a finding not written down fails the test, as does one written down and missing.
+Each entry is ``CODE:COLUMN`` with the 1-based column flake8 prints. Fixtures sit in a
+folder per rule (``tests/fixtures/BR031/``) or in ``tests/fixtures/shared/``; a fixture's
+path relative to ``tests/fixtures`` is the path the rules see (so
+``BR011/config/settings.py`` is a settings module and
+``BR070/shop/migrations/0001_initial.py`` a migration). Comparisons are exact: a finding
+not written down fails the test, as does one written down and missing. The messages are
+pinned by each folder's snapshot (``messages.txt``, see ``tests/test_fixtures.py``).
 """
 from __future__ import annotations
 
@@ -20,8 +23,16 @@ _EXPECT = re.compile(r"#\s*error:\s*(?P<items>BR\d{3}:\d+(?:\s*,\s*BR\d{3}:\d+)*
 Expectation = Tuple[int, int, str]  # (line, 1-based column, code)
 
 
+SNAPSHOT_NAME = "messages.txt"
+
+
 def fixture_files() -> List[Path]:
     return sorted(p for p in FIXTURES.rglob("*.py"))
+
+
+def fixture_folders() -> List[Path]:
+    """The folder of each rule (named for its code) and the shared one."""
+    return sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 
 
 def display_path(path: Path) -> str:
