@@ -4,6 +4,7 @@
     python -m flake8_backend_rules rule BR001          # or the symbol: query-in-property
     python -m flake8_backend_rules check PATH...       # the engine alone, no flake8
     python -m flake8_backend_rules baseline --output FILE PATH... [--prune]
+    python -m flake8_backend_rules explain-model PATH::Name   # what the project model knows
 """
 from __future__ import annotations
 
@@ -108,6 +109,19 @@ def _check(paths: List[str], select: Optional[str], check_tests: bool) -> int:
     return 1 if found or failed else 0
 
 
+def _explain_model(target: str, cache_dir: Optional[str], no_cache: bool) -> int:
+    from .project import ProjectModels
+    from .project.explain import explain
+
+    try:
+        lines = explain(target, ProjectModels(cache_dir, use_cache=not no_cache))
+    except ValueError as error:
+        print(f"explain-model: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m flake8_backend_rules",
@@ -124,10 +138,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     checker.add_argument("--select", help="comma-separated code prefixes, e.g. BR00,BR010")
     checker.add_argument("--check-tests", action="store_true")
     baseline.add_subcommand(sub)  # issue 17
+    explainer = sub.add_parser("explain-model", help="what the project model believes about a class")
+    explainer.add_argument("target", help="PATH::Name, e.g. shop/models.py::Order")
+    explainer.add_argument("--backend-cache-dir", dest="cache_dir", default=None)
+    explainer.add_argument("--backend-no-cache", dest="no_cache", action="store_true")
     args = parser.parse_args(argv)
     try:
         if args.command == "baseline":
             return baseline.main(args)
+        if args.command == "explain-model":
+            return _explain_model(args.target, args.cache_dir, args.no_cache)
         if args.command == "rule":
             return _rule(args.name)
         if args.command == "check":

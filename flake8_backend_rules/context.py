@@ -25,6 +25,8 @@ from .vocabulary import COMMAND_BASES, TRY_TYPES
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .project.model import ProjectModel
+    from .project.summary import ModuleSummary
     from .rules import Rule
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -166,6 +168,32 @@ class Context:
         # calls whose value is kept in a local or discarded, not evaluated where they
         # stand (`qs = X.objects.filter(...)`, a bare `X.objects.filter(...)` statement)
         self._unevaluated_calls: Set[int] = set()
+        self.path = filename  # where the file is on disk (the filename, unless told otherwise)
+        self._project_factory: Optional[Callable[[], Optional["ProjectModel"]]] = None
+        self._project: Optional["ProjectModel"] = None
+        self._project_asked = False
+
+    # -- the project model -------------------------------------------------------------
+    def set_project(self, factory: Callable[[], Optional["ProjectModel"]], path: str) -> None:
+        self._project_factory = factory
+        self.path = path
+
+    @property
+    def project(self) -> Optional["ProjectModel"]:
+        """The model of the project this file belongs to (built on first use), or None:
+        no project, or a model that cannot be read. Rules then judge the file alone."""
+        if not self._project_asked:
+            self._project_asked = True
+            if self._project_factory is not None:
+                self._project = self._project_factory()
+        return self._project
+
+    def project_module(self) -> Optional["ModuleSummary"]:
+        """This file's own summary in the project model."""
+        project = self.project
+        if project is None:
+            return None
+        return project.module_for_file(self.path)
 
     # -- reporting ---------------------------------------------------------------
     def report(self, rule: Union["Rule", str], node: ast.AST, variant: Optional[str] = None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import logging
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type
 
 from .astutil import is_literal_collection, target_names
 from .budget import WORK, AnalysisAbandoned
@@ -22,6 +22,9 @@ from .context import Context, Finding, LoopFrame
 from .options import DEFAULT_OPTIONS, Options
 from .registry import RULES
 from .rules import all_checks
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .project import ProjectModels
 
 Hook = Callable[[ast.AST, Context], None]
 
@@ -122,11 +125,14 @@ class Engine:
         codes: Optional[Iterable[str]] = None,
         options: Options = DEFAULT_OPTIONS,
         strict: bool = False,
+        project: Optional["ProjectModels"] = None,
     ) -> None:
         selected = set(RULES) if codes is None else set(codes) & set(RULES)
         self.enabled = frozenset(selected)
         self.options = options
         self.strict = bool(strict)
+        # the project models (None: every rule judges a file by itself alone)
+        self.project = project
         enter: Dict[type, List[Hook]] = {t: list(h) for t, h in _STRUCTURAL_ENTER.items()}
         leave: Dict[type, List[Hook]] = {}
         # Call checks that name their callees: (position among the Call hooks, names, fn)
@@ -181,20 +187,29 @@ class Engine:
                   ctx.filename, exc_info=error)
 
     # -- the walk ---------------------------------------------------------------
-    def run(self, tree: ast.AST, filename: str = "<unknown>") -> List[Finding]:
+    def run(self, tree: ast.AST, filename: str = "<unknown>", path: Optional[str] = None,
+            buffer: bool = False) -> List[Finding]:
+        """The findings of one module. ``filename`` is the name the rules see (flake8's,
+        the stdin display name); ``path`` where the file is, to find its project (default:
+        ``filename``); ``buffer`` says the tree is an unsaved buffer whose summary replaces
+        the file's in the project model."""
         try:
-            return self._run(tree, filename)
+            return self._run(tree, filename, path, buffer)
         except Exception:
             if self.strict:
                 raise
             LOG.debug("flake8-backend-rules skipped %s", filename, exc_info=True)
             return []
 
-    def _run(self, tree: ast.AST, filename: str) -> List[Finding]:
+    def _run(self, tree: ast.AST, filename: str, path: Optional[str], buffer: bool) -> List[Finding]:
         WORK.reset()
         body = getattr(tree, "body", None) or [None]
         WORK.enter_unit(tree, getattr(body[-1], "end_lineno", None) or 1)
         ctx = Context(tree, filename, self.options, self.enabled)
+        project = self.project
+        if project is not None:
+            where = path or filename
+            ctx.set_project(lambda: project.for_file(where, tree if buffer else None), where)
         if ctx.kind.test and not self.options.check_tests:
             return []
         enter = self._enter
@@ -347,6 +362,6 @@ def check_source(
     options: Options = DEFAULT_OPTIONS,
     strict: bool = False,
 ) -> List[Finding]:
-    """Parse and check one module's source (used by the CLI, docs and tests)."""
+    """Parse and check one module's source, by itself (used by the docs and tests)."""
     tree = ast.parse(source, filename=filename)
     return Engine(codes, options, strict=strict).run(tree, filename)

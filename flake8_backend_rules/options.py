@@ -15,12 +15,16 @@ class OptionSpec:
     """One configuration option, declared once for flake8, pylint and the docs."""
 
     name: str  # flake8 spelling, e.g. "backend-settings-modules"
-    default: Union[Tuple[str, ...], bool]
+    default: Union[Tuple[str, ...], bool, str]
     help: str
 
     @property
     def is_list(self) -> bool:
-        return not isinstance(self.default, bool)
+        return isinstance(self.default, tuple)
+
+    @property
+    def is_flag(self) -> bool:
+        return isinstance(self.default, bool)
 
     @property
     def pylint_name(self) -> str:
@@ -77,6 +81,17 @@ OPTION_SPECS: Tuple[OptionSpec, ...] = (
         False,
         "Also check test modules.",
     ),
+    OptionSpec(
+        "backend-cache-dir",
+        "",
+        "Folder of the project model's cache of module summaries (default: "
+        "$XDG_CACHE_HOME/flake8-backend-rules, or ~/.cache/flake8-backend-rules).",
+    ),
+    OptionSpec(
+        "backend-no-cache",
+        False,
+        "Build the project model without reading or writing its cache.",
+    ),
 )
 
 LIST_SPECS = tuple(spec for spec in OPTION_SPECS if spec.is_list)
@@ -91,6 +106,8 @@ class Options:
     test_modules: Tuple[str, ...]
     error_reporters: Tuple[str, ...]
     check_tests: bool = False
+    cache_dir: str = ""
+    no_cache: bool = False
 
 
 def _as_tuple(value: object) -> Tuple[str, ...]:
@@ -157,8 +174,11 @@ def build_options(raw: Optional[Mapping[str, object]] = None, pylint_names: bool
     for spec in OPTION_SPECS:
         key = spec.attr[len("backend_") :]
         name = spec.pylint_name if pylint_names else spec.name
-        if not spec.is_list:
+        if spec.is_flag:
             values[key] = bool(raw.get(spec.attr) or False)
+            continue
+        if not spec.is_list:
+            values[key] = str(raw.get(spec.attr) or "")
             continue
         given = raw.get(spec.attr)
         if given is None:

@@ -77,7 +77,7 @@ class BackendRulesPlugin:
                     parse_from_config=True,
                     help=f"Add to --{spec.name} instead of replacing it.",
                 )
-            else:
+            elif spec.is_flag:
                 parser.add_option(
                     f"--{spec.name}",
                     action="store_true",
@@ -85,6 +85,8 @@ class BackendRulesPlugin:
                     parse_from_config=True,
                     help=spec.help,
                 )
+            else:
+                parser.add_option(f"--{spec.name}", default=None, parse_from_config=True, help=spec.help)
         baseline.add_flake8_option(parser)  # issue 17
         if DEFAULT_OFF:
             parser.extend_default_ignore(list(DEFAULT_OFF))

@@ -43,8 +43,11 @@ def _options() -> Tuple[Tuple[str, Dict[str, Any]], ...]:
                                            "metavar": "<globs>", "help": spec.help}))
             out.append(("extend-" + spec.pylint_name, {"default": (), "type": "csv", "metavar": "<globs>",
                                                        "help": f"Add to {spec.pylint_name} instead of replacing it."}))
-        else:
+        elif spec.is_flag:
             out.append((spec.pylint_name, {"default": False, "type": "yn", "metavar": "<y or n>",
+                                           "help": spec.help}))
+        else:
+            out.append((spec.pylint_name, {"default": "", "type": "string", "metavar": "<path>",
                                            "help": spec.help}))
     out.append(("baseline", {"default": "", "type": "string", "metavar": "<file>",  # issue 17
                              "help": "Hide the findings recorded in this baseline file "

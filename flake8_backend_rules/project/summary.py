@@ -1,0 +1,421 @@
+"""A module's summary: what the project model needs to know about one module, extracted
+from that module's source alone.
+
+The summary depends on nothing but the module's own text and its dotted name (which
+makes its relative imports absolute), so it can be cached by content and rebuilt for one
+file without looking at any other. Cross-module questions (is this class a Django
+model? which fields does it inherit?) are answered later by joining summaries
+(:mod:`project.model`).
+
+Everything here is plain data (dataclasses of strings, numbers, lists and dicts) that
+round-trips through JSON: :func:`to_json` / :func:`from_json`. Extraction walks the
+module's statements (class bodies, module level) and, once, the whole tree for the few
+facts that may sit anywhere (``Serializer(..., many=True)`` calls); it never recurses on
+the tree's depth and never raises on valid Python.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..astutil import dotted_name, iter_nodes, string_value
+
+SCHEMA = 1  # bump when the summary's shape or meaning changes: old cache entries are ignored
+
+# Field options whose literal value the rules ask about.
+_FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
+                  "read_only", "max_length", "choices", "default")
+_CONSTANT_CHARS = 4000  # a module constant's literal value is kept up to this size
+_QUERYSET_LINKS = frozenset({"select_related", "prefetch_related", "annotate", "only", "defer", "values",
+                             "values_list", "filter", "exclude", "all", "order_by", "distinct", "none",
+                             "select_for_update", "using"})
+
+
+@dataclass
+class Chain:
+    """A method chain as written: ``Book.objects.select_related("author").filter(x=1)`` is
+    root ``Book.objects`` (resolved through the module's imports where it starts with an
+    imported name) and links ``[("select_related", ["author"]), ("filter", [])]``; a link
+    keeps its literal string arguments (the lookups of ``select_related``...), and
+    ``opaque`` says it had others (``prefetch_related(*fields)``, ``Prefetch(...)``)."""
+
+    root: str
+    resolved: Optional[str]
+    links: List[Tuple[str, List[str], bool]]
+
+    @property
+    def methods(self) -> List[str]:
+        return [name for name, _, _ in self.links]
+
+
+@dataclass
+class FieldSummary:
+    """A class-level ``name = Callee(...)``: a model field, a serializer field, a manager."""
+
+    name: str
+    callee: str  # as written: "models.ForeignKey"
+    resolved: Optional[str]  # through the imports: "django.db.models.ForeignKey"
+    line: int
+    target: Optional[str] = None  # the first positional argument's text (a relation's model)
+    options: Dict[str, Any] = field(default_factory=dict)  # literal keyword values (null, unique...)
+    conditional: bool = False  # under an `if`/`try` of the class body
+
+
+@dataclass
+class ClassSummary:
+    name: str
+    line: int
+    bases: List[str]  # as written
+    resolved_bases: List[Optional[str]]
+    keywords: Dict[str, Any] = field(default_factory=dict)  # class keywords: SQLModel's table=True
+    fields: List[FieldSummary] = field(default_factory=list)
+    # other class attributes: name -> a Chain (a queryset), a dotted name, or a literal
+    attributes: Dict[str, Any] = field(default_factory=dict)
+    meta: Dict[str, Any] = field(default_factory=dict)  # the inner `class Meta:` options
+    methods: List[str] = field(default_factory=list)
+    # what get_queryset() / get_serializer_class() return, as written
+    queryset_returns: List[Chain] = field(default_factory=list)
+    serializer_returns: List[str] = field(default_factory=list)
+
+
+@dataclass
+class ModuleSummary:
+    path: str  # relative to the project root, "/"-separated
+    module: str  # dotted module name
+    imports: Dict[str, str] = field(default_factory=dict)  # local name -> absolute dotted target
+    star_imports: List[str] = field(default_factory=list)
+    classes: List[ClassSummary] = field(default_factory=list)
+    constants: Dict[str, Any] = field(default_factory=dict)  # UPPER_CASE names bound to literals
+    settings_refs: List[str] = field(default_factory=list)  # DJANGO_SETTINGS_MODULE values set here
+    many_serializers: List[str] = field(default_factory=list)  # callees called with many=True
+    schema: int = SCHEMA
+
+    def class_named(self, name: str) -> Optional[ClassSummary]:
+        for cls in self.classes:
+            if cls.name == name:
+                return cls
+        return None
+
+
+# -- JSON ---------------------------------------------------------------------------------
+def to_json(summary: ModuleSummary) -> Dict[str, Any]:
+    return asdict(summary)
+
+
+def from_json(data: Dict[str, Any]) -> Optional[ModuleSummary]:
+    """The summary, or None for an entry of another schema or a damaged one."""
+    try:
+        if data.get("schema") != SCHEMA:
+            return None
+        classes = []
+        for raw in data.get("classes", ()):
+            raw = dict(raw)
+            raw["fields"] = [FieldSummary(**f) for f in raw.get("fields", ())]
+            raw["queryset_returns"] = [_chain(c) for c in raw.get("queryset_returns", ())]
+            raw["attributes"] = {k: _attribute(v) for k, v in raw.get("attributes", {}).items()}
+            classes.append(ClassSummary(**raw))
+        data = dict(data)
+        data["classes"] = classes
+        return ModuleSummary(**data)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
+
+
+def _chain(raw: Dict[str, Any]) -> Chain:
+    return Chain(raw["root"], raw.get("resolved"), [(m, list(a), bool(o)) for m, a, o in raw.get("links", ())])
+
+
+def _attribute(value: Any) -> Any:
+    if isinstance(value, dict) and "root" in value and "links" in value:
+        return _chain(value)
+    return value
+
+
+# -- extraction ---------------------------------------------------------------------------
+def summarise(tree: ast.AST, path: str, module: str, is_package: bool = False) -> ModuleSummary:
+    """The summary of one module (``tree`` parsed from its source)."""
+    return _Extractor(path, module, is_package).run(tree)
+
+
+def _literal(node: Optional[ast.AST]) -> Any:
+    """The value of a literal expression (strings, numbers, lists, dicts, tuples, sets as
+    lists, booleans, None), small enough to keep; ``...`` for anything else."""
+    if node is None:
+        return ...
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return ...
+    value = _jsonable(value)
+    if value is ... or len(repr(value)) > _CONSTANT_CHARS:
+        return ...
+    return value
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    if depth > 20:
+        return ...
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v, depth + 1) for v in value]
+        return ... if any(i is ... for i in items) else items
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                return ...
+            item = _jsonable(v, depth + 1)
+            if item is ...:
+                return ...
+            out[k] = item
+        return out
+    return ...
+
+
+class _Extractor:
+    def __init__(self, path: str, module: str, is_package: bool) -> None:
+        self.summary = ModuleSummary(path=path, module=module)
+        # the package relative imports are resolved against
+        self.package = module if is_package else module.rpartition(".")[0]
+
+    def run(self, tree: ast.AST) -> ModuleSummary:
+        body = list(getattr(tree, "body", ()))
+        self._statements(body, in_block=False)
+        for node in iter_nodes(tree):
+            if isinstance(node, ast.Call):
+                self._call(node)
+        return self.summary
+
+    # -- names ------------------------------------------------------------------------
+    def _absolute(self, module: Optional[str], level: int) -> str:
+        if not level:
+            return module or ""
+        parts = self.package.split(".") if self.package else []
+        if level > 1:
+            parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+        base = ".".join(parts)
+        if module:
+            return f"{base}.{module}" if base else module
+        return base
+
+    def resolve(self, text: Optional[str]) -> Optional[str]:
+        if not text:
+            return None
+        head, _, rest = text.partition(".")
+        target = self.summary.imports.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    # -- module level -----------------------------------------------------------------
+    def _statements(self, body: List[ast.stmt], in_block: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.asname:
+                        self.summary.imports[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".", 1)[0]
+                        self.summary.imports.setdefault(head, head)
+            elif isinstance(stmt, ast.ImportFrom):
+                base = self._absolute(stmt.module, stmt.level or 0)
+                for alias in stmt.names:
+                    if alias.name == "*":
+                        if base:
+                            self.summary.star_imports.append(base)
+                        continue
+                    target = f"{base}.{alias.name}" if base else alias.name
+                    self.summary.imports[alias.asname or alias.name] = target
+            elif isinstance(stmt, ast.ClassDef) and not in_block:
+                self.summary.classes.append(self._class(stmt))
+            elif isinstance(stmt, ast.ClassDef):
+                # a class defined under `if`/`try` at module level still exists
+                self.summary.classes.append(self._class(stmt))
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                self._constant(stmt)
+            elif isinstance(stmt, (ast.If, ast.Try, ast.With)) or type(stmt).__name__ == "TryStar":
+                for name in ("body", "orelse", "finalbody"):
+                    self._statements(list(getattr(stmt, name, ()) or ()), in_block=True)
+                for handler in getattr(stmt, "handlers", ()) or ():
+                    self._statements(list(handler.body), in_block=True)
+
+    def _constant(self, stmt: ast.stmt) -> None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]  # type: ignore[attr-defined]
+        value = getattr(stmt, "value", None)
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id.isupper():
+                literal = _literal(value)
+                if literal is not ...:
+                    self.summary.constants[target.id] = literal
+                elif target.id in self.summary.constants:
+                    del self.summary.constants[target.id]  # rebound to something unknown
+
+    def _call(self, call: ast.Call) -> None:
+        func = call.func
+        # os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+        if isinstance(func, ast.Attribute) and func.attr == "setdefault" and len(call.args) >= 2:
+            if string_value(call.args[0]) == "DJANGO_SETTINGS_MODULE":
+                value = string_value(call.args[1])
+                if value:
+                    self.summary.settings_refs.append(value)
+        for kw in call.keywords:
+            if kw.arg == "many" and isinstance(kw.value, ast.Constant) and kw.value.value is True:
+                text = dotted_name(func)
+                if text:
+                    self.summary.many_serializers.append(self.resolve(text) or text)
+
+    # -- classes -----------------------------------------------------------------------
+    def chain(self, node: ast.AST) -> Optional[Chain]:
+        """A method chain (``X.objects.filter(...).select_related("a")``), or None."""
+        links: List[Tuple[str, List[str], bool]] = []
+        current = node
+        while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+            args = [string_value(a) for a in current.args]
+            literal = [a for a in args if a is not None]
+            opaque = len(literal) != len(args)
+            links.append((current.func.attr, literal, opaque))
+            current = current.func.value
+        if not links:
+            return None
+        root = dotted_name(current)
+        if root is None:
+            return None
+        links.reverse()
+        return Chain(root, self.resolve(root), links)
+
+    def _class(self, node: ast.ClassDef) -> ClassSummary:
+        bases = [dotted_name(b) or "" for b in node.bases]
+        cls = ClassSummary(
+            name=node.name,
+            line=node.lineno,
+            bases=bases,
+            resolved_bases=[self.resolve(b) if b else None for b in bases],
+            keywords={kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg and _literal(kw.value) is not ...},
+        )
+        self._class_body(cls, node.body, conditional=False)
+        return cls
+
+    def _class_body(self, cls: ClassSummary, body: List[ast.stmt], conditional: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                cls.methods.append(stmt.name)
+                if stmt.name in ("get_queryset", "aget_queryset"):
+                    for sub in iter_nodes(stmt, into_scopes=False):
+                        if isinstance(sub, ast.Return) and sub.value is not None:
+                            found = self.chain(sub.value)
+                            if found is not None:
+                                cls.queryset_returns.append(found)
+                elif stmt.name == "get_serializer_class":
+                    for sub in iter_nodes(stmt, into_scopes=False):
+                        if isinstance(sub, ast.Return) and sub.value is not None:
+                            text = dotted_name(sub.value)
+                            if text:
+                                cls.serializer_returns.append(text)
+            elif isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
+                cls.meta = self._meta(stmt)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                value = stmt.value
+                if value is None:
+                    continue
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self._class_attribute(cls, target.id, value, stmt.lineno, conditional)
+            elif isinstance(stmt, (ast.If, ast.Try)) or type(stmt).__name__ == "TryStar":
+                for name in ("body", "orelse", "finalbody"):
+                    self._class_body(cls, list(getattr(stmt, name, ()) or ()), conditional=True)
+                for handler in getattr(stmt, "handlers", ()) or ():
+                    self._class_body(cls, list(handler.body), conditional=True)
+
+    def _class_attribute(self, cls: ClassSummary, name: str, value: ast.AST, line: int, conditional: bool) -> None:
+        if isinstance(value, ast.Call):
+            chain = self.chain(value)
+            callee = dotted_name(value.func)
+            if chain is not None and chain.links and (
+                len(chain.links) > 1 or chain.links[-1][0] in _QUERYSET_LINKS or chain.root.endswith(".objects")
+            ) and not (callee and callee[:1].isupper() and "." not in callee):
+                cls.attributes[name] = chain  # `queryset = Book.objects.select_related(...)`
+                return
+            if callee is None:
+                return
+            options: Dict[str, Any] = {}
+            for kw in value.keywords:
+                if kw.arg in _FIELD_OPTIONS:
+                    literal = _literal(kw.value)
+                    if literal is not ...:
+                        options[kw.arg] = literal
+                    elif kw.arg == "to":
+                        options["to"] = dotted_name(kw.value) or ...
+                    elif kw.arg == "default":
+                        options["default"] = "<expr>"
+            if options.get("to") is ...:
+                del options["to"]
+            target = None
+            if value.args:
+                first = value.args[0]
+                target = string_value(first) or dotted_name(first)
+            cls.fields.append(FieldSummary(name, callee, self.resolve(callee), line, target, options, conditional))
+            return
+        text = dotted_name(value)
+        if text is not None:
+            cls.attributes[name] = {"name": text, "resolved": self.resolve(text)}
+            return
+        if isinstance(value, (ast.List, ast.Tuple)):
+            names = [dotted_name(e) for e in value.elts]
+            if names and all(names):
+                cls.attributes[name] = {"names": names, "resolved": [self.resolve(n) for n in names]}
+                return
+        literal = _literal(value)
+        if literal is not ...:
+            cls.attributes[name] = {"literal": literal}
+
+    def _meta(self, node: ast.ClassDef) -> Dict[str, Any]:
+        meta: Dict[str, Any] = {}
+        for stmt in node.body:
+            if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+                continue
+            key = stmt.targets[0].id
+            value = stmt.value
+            if key in ("indexes", "constraints"):
+                meta[key] = self._meta_objects(value)
+                continue
+            if key == "model":
+                text = dotted_name(value)
+                if text:
+                    meta["model"] = {"name": text, "resolved": self.resolve(text)}
+                continue
+            literal = _literal(value)
+            if literal is not ...:
+                meta[key] = literal
+            elif isinstance(value, (ast.List, ast.Tuple)):
+                # ordering with F("x").desc() entries: keep the strings, mark the rest
+                meta[key] = [string_value(e) if string_value(e) is not None else "<expr>" for e in value.elts]
+        return meta
+
+    def _meta_objects(self, value: ast.AST) -> List[Dict[str, Any]]:
+        """``[models.Index(fields=[...]), models.UniqueConstraint(fields=[...], ...)]``."""
+        out: List[Dict[str, Any]] = []
+        elements = value.elts if isinstance(value, (ast.List, ast.Tuple)) else []
+        for element in elements:
+            if not isinstance(element, ast.Call):
+                out.append({"kind": "<expr>"})
+                continue
+            kind = (dotted_name(element.func) or "<expr>").rsplit(".", 1)[-1]
+            entry: Dict[str, Any] = {"kind": kind}
+            for kw in element.keywords:
+                if kw.arg == "fields":
+                    entry["fields"] = _literal(kw.value) if _literal(kw.value) is not ... else "<expr>"
+                elif kw.arg in ("condition", "expressions"):
+                    entry[kw.arg] = True
+                elif kw.arg == "name":
+                    entry["name"] = string_value(kw.value) or "<expr>"
+            if element.args:  # expressions given positionally: Index(Lower("name"), ...)
+                strings = [string_value(a) for a in element.args]
+                if all(s is not None for s in strings):
+                    entry.setdefault("fields", strings)
+                else:
+                    entry["expressions"] = True
+            out.append(entry)
+        return out
