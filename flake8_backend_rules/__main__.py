@@ -19,6 +19,7 @@ from . import __version__, baseline
 from .docs import render_rule_page
 from .engine import Engine
 from .options import ConfigurationError, build_options
+from .project import ProjectModels
 from .registry import RULES, RULES_BY_SYMBOL
 
 
@@ -95,7 +96,7 @@ def _check(paths: List[str], select: Optional[str], check_tests: bool) -> int:
     except ConfigurationError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    engine = Engine(codes, options)
+    engine = Engine(codes, options, project=ProjectModels(options.cache_dir or None, use_cache=not options.no_cache))
     found = failed = 0
     for path in _python_files(paths):
         tree, problem = parse_file(path)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, FrozenSet, Generator, List, Optional, Tuple, T
 
 from . import __version__, baseline
 from .engine import Engine
+from .project import ProjectModels
 from .options import DEFAULT_OPTIONS, OPTION_SPECS, ConfigurationError, Options, build_options
 from .registry import DEFAULT_OFF, RULES
 
@@ -52,6 +53,7 @@ class BackendRulesPlugin:
     _options: ClassVar[Options] = DEFAULT_OPTIONS
     _codes: ClassVar[Optional[FrozenSet[str]]] = None
     _engine: ClassVar[Optional[Engine]] = None
+    _stdin: ClassVar[bool] = False
     _baseline: ClassVar[Optional[baseline.Baseline]] = None  # issue 17: --backend-baseline
 
     def __init__(self, tree: ast.AST, filename: str = "stdin", lines: Optional[List[str]] = None) -> None:
@@ -105,16 +107,19 @@ class BackendRulesPlugin:
             raise SystemExit(2) from None
         cls._codes = _enabled_codes(options)
         cls._engine = None
+        # an editor's unsaved buffer comes on stdin: its summary replaces the file's
+        cls._stdin = list(getattr(options, "filenames", None) or ()) == ["-"]
         cls._baseline = baseline.for_flake8(options)  # issue 17
 
     @classmethod
     def engine(cls) -> Engine:
         if cls._engine is None:
-            cls._engine = Engine(cls._codes, cls._options)
+            project = ProjectModels(cls._options.cache_dir or None, use_cache=not cls._options.no_cache)
+            cls._engine = Engine(cls._codes, cls._options, project=project)
         return cls._engine
 
     def run(self) -> Generator[Tuple[int, int, str, Type["BackendRulesPlugin"]], None, None]:
-        findings = self.engine().run(self.tree, self.filename)
+        findings = self.engine().run(self.tree, self.filename, buffer=self._stdin)
         if self._baseline is not None:  # issue 17
             findings = self._baseline.filter(findings, self.filename, self.lines)
         for finding in findings:

@@ -17,6 +17,7 @@ from pylint.checkers import BaseRawFileChecker
 
 from flake8_backend_rules import baseline
 from flake8_backend_rules.engine import Engine
+from flake8_backend_rules.project import ProjectModels
 from flake8_backend_rules.options import OPTION_SPECS, ConfigurationError, build_options
 from flake8_backend_rules.registry import RULES
 
@@ -83,6 +84,7 @@ class BackendRulesChecker(BaseRawFileChecker):
     def __init__(self, linter: "PyLinter") -> None:
         super().__init__(linter)
         self._engine: Engine | None = None
+        self._stdin = False
         self._baseline: baseline.Baseline | None = None
 
     def open(self) -> None:
@@ -99,7 +101,9 @@ class BackendRulesChecker(BaseRawFileChecker):
             # pylint's own exit status for a usage error; a message, never a traceback
             print(f"backend-rules: configuration error: {error}", file=sys.stderr)
             raise SystemExit(32) from None
-        self._engine = Engine(enabled, options)
+        project = ProjectModels(options.cache_dir or None, use_cache=not options.no_cache)
+        self._engine = Engine(enabled, options, project=project)
+        self._stdin = bool(getattr(config, "from_stdin", False))
         self._baseline = _load_baseline(getattr(config, "baseline", ""))  # issue 17
 
     def process_module(self, node: "nodes.Module") -> None:
@@ -113,7 +117,7 @@ class BackendRulesChecker(BaseRawFileChecker):
         except (SyntaxError, ValueError, OSError, TypeError):
             return  # pylint reports syntax errors itself
         path = _display_path(node.file or node.name)
-        findings = self._engine.run(tree, path)
+        findings = self._engine.run(tree, path, buffer=self._stdin)
         if self._baseline is not None and findings and self._baseline.covers(path):  # issue 17
             findings = self._baseline.filter(findings, path, baseline.source_lines(source))
         for finding in findings:
