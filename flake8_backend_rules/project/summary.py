@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..astutil import dotted_name, iter_nodes, string_value
 
-SCHEMA = 1  # bump when the summary's shape or meaning changes: old cache entries are ignored
+SCHEMA = 2  # bump when the summary's shape or meaning changes: old cache entries are ignored
 
 # Field options whose literal value the rules ask about.
 _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
@@ -80,6 +80,34 @@ class ClassSummary:
 
 
 @dataclass
+class CallSummary:
+    """A call in a function: whom it calls, as written and through the imports, and where."""
+
+    text: str  # "services.send_welcome", "self.notify", "send_mail"
+    resolved: Optional[str]
+    line: int
+    col: int
+    atomic: bool = False  # inside `with transaction.atomic():` (or the function is atomic)
+
+
+@dataclass
+class FunctionSummary:
+    """A module-level function or a method (``Class.method``): its decorators, its calls,
+    and what it does itself (``effects``: kind -> lines, see :data:`EFFECTS`)."""
+
+    name: str
+    line: int
+    is_async: bool = False
+    decorators: List[str] = field(default_factory=list)  # each decorator's callee, resolved where imported
+    # route decorators: (HTTP method or "", path literal or "") for `@app.get("/x")`
+    routes: List[Tuple[str, str]] = field(default_factory=list)
+    calls: List[CallSummary] = field(default_factory=list)
+    effects: Dict[str, List[int]] = field(default_factory=dict)
+    atomic: bool = False  # decorated with transaction.atomic
+    params: List[str] = field(default_factory=list)
+
+
+@dataclass
 class ModuleSummary:
     path: str  # relative to the project root, "/"-separated
     module: str  # dotted module name
@@ -89,7 +117,18 @@ class ModuleSummary:
     constants: Dict[str, Any] = field(default_factory=dict)  # UPPER_CASE names bound to literals
     settings_refs: List[str] = field(default_factory=list)  # DJANGO_SETTINGS_MODULE values set here
     many_serializers: List[str] = field(default_factory=list)  # callees called with many=True
+    functions: List[FunctionSummary] = field(default_factory=list)
+    # registrations: ("url", view text, resolved) for urlpatterns entries, ("include", module, "")
+    # for include("app.urls"), ("router", viewset text, resolved) for router.register,
+    # ("api_route", endpoint text, resolved) for add_api_route, ("lifespan", fn, resolved)
+    registrations: List[Tuple[str, str, Optional[str]]] = field(default_factory=list)
     schema: int = SCHEMA
+
+    def function_named(self, name: str) -> Optional["FunctionSummary"]:
+        for function in self.functions:
+            if function.name == name:
+                return function
+        return None
 
     def class_named(self, name: str) -> Optional[ClassSummary]:
         for cls in self.classes:
@@ -115,8 +154,16 @@ def from_json(data: Dict[str, Any]) -> Optional[ModuleSummary]:
             raw["queryset_returns"] = [_chain(c) for c in raw.get("queryset_returns", ())]
             raw["attributes"] = {k: _attribute(v) for k, v in raw.get("attributes", {}).items()}
             classes.append(ClassSummary(**raw))
+        functions = []
+        for raw in data.get("functions", ()):
+            raw = dict(raw)
+            raw["calls"] = [CallSummary(**c) for c in raw.get("calls", ())]
+            raw["routes"] = [tuple(r) for r in raw.get("routes", ())]
+            functions.append(FunctionSummary(**raw))
         data = dict(data)
         data["classes"] = classes
+        data["functions"] = functions
+        data["registrations"] = [tuple(r) for r in data.get("registrations", ())]
         return ModuleSummary(**data)
     except (TypeError, KeyError, ValueError, AttributeError):
         return None
@@ -228,13 +275,21 @@ class _Extractor:
                         continue
                     target = f"{base}.{alias.name}" if base else alias.name
                     self.summary.imports[alias.asname or alias.name] = target
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.summary.functions.append(_FunctionWalker(self, stmt, stmt.name).run())
             elif isinstance(stmt, ast.ClassDef) and not in_block:
                 self.summary.classes.append(self._class(stmt))
             elif isinstance(stmt, ast.ClassDef):
                 # a class defined under `if`/`try` at module level still exists
                 self.summary.classes.append(self._class(stmt))
-            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-                self._constant(stmt)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                if not isinstance(stmt, ast.AugAssign):
+                    self._constant(stmt)
+                bound: ast.expr = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+                if isinstance(bound, ast.Name) and bound.id == "urlpatterns" and stmt.value is not None:
+                    self._urlpatterns(stmt.value)
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                self._registration_call(stmt.value)
             elif isinstance(stmt, (ast.If, ast.Try, ast.With)) or type(stmt).__name__ == "TryStar":
                 for name in ("body", "orelse", "finalbody"):
                     self._statements(list(getattr(stmt, name, ()) or ()), in_block=True)
@@ -252,6 +307,51 @@ class _Extractor:
                 elif target.id in self.summary.constants:
                     del self.summary.constants[target.id]  # rebound to something unknown
 
+    def _urlpatterns(self, value: ast.AST) -> None:
+        """``urlpatterns = [path("x/", views.x), path("api/", include("api.urls"))...]``."""
+        elements = value.elts if isinstance(value, (ast.List, ast.Tuple)) else []
+        if isinstance(value, ast.BinOp):  # [...] + router.urls
+            for side in (value.left, value.right):
+                self._urlpatterns(side)
+            return
+        for element in elements:
+            if not isinstance(element, ast.Call):
+                continue
+            if (dotted_name(element.func) or "").rsplit(".", 1)[-1] not in _URL_FUNCTIONS:
+                continue
+            if len(element.args) < 2:
+                continue
+            view = element.args[1]
+            if isinstance(view, ast.Call) and (dotted_name(view.func) or "").rsplit(".", 1)[-1] == "include":
+                first = view.args[0] if view.args else None
+                module = string_value(first) if first is not None else None
+                if module is None and first is not None:
+                    text = dotted_name(first)
+                    module = (self.resolve(text) or text) if text else None
+                if module:
+                    self.summary.registrations.append(("include", module, None))
+                continue
+            if isinstance(view, ast.Call) and isinstance(view.func, ast.Attribute) and view.func.attr == "as_view":
+                view = view.func.value
+            text = dotted_name(view)
+            if text:
+                self.summary.registrations.append(("url", text, self.resolve(text)))
+
+    def _registration_call(self, call: ast.Call) -> None:
+        """``router.register("books", BookViewSet)``, ``app.add_api_route("/x", endpoint)``,
+        ``urlpatterns += [...]`` handled by the caller."""
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            return
+        if func.attr == "register" and len(call.args) >= 2:
+            text = dotted_name(call.args[1])
+            if text:
+                self.summary.registrations.append(("router", text, self.resolve(text)))
+        elif func.attr == "add_api_route" and len(call.args) >= 2:
+            text = dotted_name(call.args[1])
+            if text:
+                self.summary.registrations.append(("api_route", text, self.resolve(text)))
+
     def _call(self, call: ast.Call) -> None:
         func = call.func
         # os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
@@ -261,6 +361,10 @@ class _Extractor:
                 if value:
                     self.summary.settings_refs.append(value)
         for kw in call.keywords:
+            if kw.arg == "lifespan":
+                text = dotted_name(kw.value)
+                if text:
+                    self.summary.registrations.append(("lifespan", text, self.resolve(text)))
             if kw.arg == "many" and isinstance(kw.value, ast.Constant) and kw.value.value is True:
                 text = dotted_name(func)
                 if text:
@@ -301,6 +405,7 @@ class _Extractor:
         for stmt in body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 cls.methods.append(stmt.name)
+                self.summary.functions.append(_FunctionWalker(self, stmt, f"{cls.name}.{stmt.name}").run())
                 if stmt.name in ("get_queryset", "aget_queryset"):
                     for sub in iter_nodes(stmt, into_scopes=False):
                         if isinstance(sub, ast.Return) and sub.value is not None:
@@ -419,3 +524,128 @@ class _Extractor:
                     entry["expressions"] = True
             out.append(entry)
         return out
+
+
+# -- functions: calls and effects ---------------------------------------------------------
+#: What a function can do that rules care about, by the calls it makes itself.
+EFFECTS = ("mail", "write", "query", "blocking", "http", "lock", "atomic")
+_MAIL_FUNCTIONS = frozenset({"django.core.mail.send_mail", "django.core.mail.send_mass_mail",
+                             "django.core.mail.mail_admins", "django.core.mail.mail_managers"})
+_EMAIL_CLASSES = frozenset({"EmailMessage", "EmailMultiAlternatives"})
+_BLOCKING = frozenset({"time.sleep", "urllib.request.urlopen", "open", "io.open", "smtplib.SMTP", "smtplib.SMTP_SSL",
+                       "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+                       "os.path.exists", "os.path.isfile", "os.path.isdir", "os.path.getsize", "os.stat",
+                       "shutil.copytree", "shutil.rmtree", "shutil.copyfile"})
+_HTTP_ROOTS = ("requests.", "httpx.")
+_WRITE_METHODS = frozenset({"create", "get_or_create", "update_or_create", "update", "delete", "bulk_create",
+                            "bulk_update", "acreate", "aget_or_create", "aupdate_or_create", "aupdate", "adelete",
+                            "abulk_create", "abulk_update"})
+_QUERY_METHODS = frozenset({"get", "filter", "exclude", "all", "first", "last", "count", "exists", "aggregate",
+                            "values", "values_list", "aget", "afirst", "alast", "acount", "aexists"})
+_INSTANCE_WRITES = frozenset({"save", "asave"})
+_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+_ROUTE_VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD",
+                "options": "OPTIONS", "route": "", "api_route": "", "websocket": ""}
+_URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
+
+
+class _FunctionWalker:
+    """One walk of a function's body (nested functions and classes are not entered):
+    its calls, with whether each runs inside ``transaction.atomic()``, and its effects."""
+
+    def __init__(self, extractor: "_Extractor", node: ast.AST, name: str) -> None:
+        self.x = extractor
+        self.node = node
+        self.summary = FunctionSummary(name=name, line=getattr(node, "lineno", 0),
+                                       is_async=isinstance(node, ast.AsyncFunctionDef))
+
+    def _effect(self, kind: str, line: int) -> None:
+        lines = self.summary.effects.setdefault(kind, [])
+        if len(lines) < 20:
+            lines.append(line)
+
+    def run(self) -> FunctionSummary:
+        node = self.node
+        summary = self.summary
+        args = node.args  # type: ignore[attr-defined]
+        summary.params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+        for deco in getattr(node, "decorator_list", ()):
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            text = dotted_name(target) or ""
+            resolved = self.x.resolve(text) or text
+            summary.decorators.append(resolved)
+            last = resolved.rsplit(".", 1)[-1]
+            if "atomic" in last.lower():
+                summary.atomic = True
+            if isinstance(target, ast.Attribute) and last in _ROUTE_VERBS and isinstance(deco, ast.Call):
+                first = deco.args[0] if deco.args else None
+                path = string_value(first) if first is not None else None
+                if path is None or path == "" or path.startswith("/"):
+                    summary.routes.append((_ROUTE_VERBS[last], path or ""))
+        built_emails: set = set()
+        stack: List[Tuple[ast.AST, bool]] = [(s, summary.atomic) for s in reversed(getattr(node, "body", []))]
+        while stack:
+            current, atomic = stack.pop()
+            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            if isinstance(current, (ast.With, ast.AsyncWith)):
+                opens = any(_opens_atomic(self.x, item.context_expr) for item in current.items)
+                if opens:
+                    self._effect("atomic", current.lineno)
+                for item in current.items:
+                    stack.append((item.context_expr, atomic))
+                stack.extend((s, atomic or opens) for s in reversed(current.body))
+                continue
+            if isinstance(current, ast.Assign) and isinstance(current.value, ast.Call):
+                callee = (dotted_name(current.value.func) or "").rsplit(".", 1)[-1]
+                if callee in _EMAIL_CLASSES:
+                    built_emails.update(t.id for t in current.targets if isinstance(t, ast.Name))
+            if isinstance(current, ast.Call):
+                self._call(current, atomic, built_emails)
+            for child in ast.iter_child_nodes(current):
+                stack.append((child, atomic))
+        return summary
+
+    def _call(self, call: ast.Call, atomic: bool, built_emails: set) -> None:
+        func = call.func
+        text = dotted_name(func)
+        line = call.lineno
+        if isinstance(func, ast.Attribute):
+            method = func.attr
+            if method == "select_for_update":
+                self._effect("lock", line)
+            receiver_text = dotted_name(func.value) or ""
+            head = receiver_text.rsplit(".", 1)[-1]
+            chain_root = func.value
+            while isinstance(chain_root, ast.Call) and isinstance(chain_root.func, ast.Attribute):
+                chain_root = chain_root.func.value
+            through_manager = isinstance(chain_root, ast.Attribute) and chain_root.attr in _MANAGERS
+            if method in _WRITE_METHODS and (head in _MANAGERS or through_manager):
+                self._effect("write", line)
+            elif method in _QUERY_METHODS and (head in _MANAGERS or through_manager):
+                self._effect("query", line)
+            elif method in _INSTANCE_WRITES and not call.args:
+                self._effect("write", line)
+            elif method in ("add", "commit", "delete") and head.lower().endswith("session"):
+                self._effect("write", line)
+            if method == "send" and isinstance(func.value, ast.Name) and func.value.id in built_emails:
+                self._effect("mail", line)
+        if text is None:
+            return
+        resolved = self.x.resolve(text)
+        name = resolved or text
+        if name in _MAIL_FUNCTIONS or (resolved or "").startswith("smtplib.SMTP"):
+            self._effect("mail", line)
+        if name in _BLOCKING or (resolved and resolved.startswith("pathlib.")):
+            self._effect("blocking", line)
+        if resolved and resolved.startswith(_HTTP_ROOTS):
+            self._effect("http", line)
+        if len(self.summary.calls) < 500:
+            self.summary.calls.append(CallSummary(text, resolved, line, call.col_offset, atomic))
+
+
+def _opens_atomic(extractor: "_Extractor", expr: ast.AST) -> bool:
+    target = expr.func if isinstance(expr, ast.Call) else expr
+    text = dotted_name(target) or ""
+    last = (extractor.resolve(text) or text).rsplit(".", 1)[-1].lower()
+    return ("atomic" in last or "transaction" in last) and not last.startswith("non_atomic")
