@@ -1,6 +1,6 @@
-"""The BR03x flow facts (txflow.py), tested where they live: atomic blocks and decorators,
-IntegrityError guards, locked rows, block paths, nested scopes, and once-per-function
-caching through ``Context.frame_fact``."""
+"""The data-integrity family's flow facts (``rules/integrity/_txflow.py``), tested where
+they live: atomic blocks and decorators, IntegrityError guards, locked rows, block paths,
+nested scopes, and once-per-function caching through ``Context.frame_fact``."""
 from __future__ import annotations
 
 import ast
@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import pytest
 
-from flake8_backend_rules import txflow
+from flake8_backend_rules.rules.integrity import _txflow as txflow
 from flake8_backend_rules.astutil import call_name
 from flake8_backend_rules.context import Context
 from flake8_backend_rules.options import DEFAULT_OPTIONS

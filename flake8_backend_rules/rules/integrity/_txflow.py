@@ -1,4 +1,4 @@
-"""Per-function transaction and flow facts for the BR03x data-integrity rules.
+"""Per-function transaction and flow facts, shared by the five rules of the family.
 
 One walk of a function's own statements (nested functions, lambdas and classes are
 their own scopes and get their own facts) records, in source order:
@@ -26,20 +26,22 @@ is the exception this choice gets wrong; it errs towards silence, which is the s
 rules (which report *missing* atomicity or locking) must err on.
 
 The facts are cached per function through ``Context.frame_fact`` (key :data:`KEY`) and
-shared by every BR03x rule.
+shared by every rule of the family. :data:`FLOW_NOTE` says on each rule's page what
+they decide.
 """
 from __future__ import annotations
 
 import ast
 from typing import Callable, Dict, List, NamedTuple, Optional, Set, Tuple
 
-from .astutil import call_name, dotted_name, iter_nodes, position, target_names
-from .bindings import Fold
-from .budget import WORK
-from .context import Context, FactKey, Frame
-from .queries import CHAIN_METHODS, QUERYSET_RETURNING, QueryInfo, analyse_chain, chain_links
-from .vocabulary import (
-    COMPREHENSION_TYPES, INSTANCE_WRITES, MATCH_TYPE, ROW_FUNCTIONS, ROW_METHODS, TRY_TYPES, looks_non_orm,
+from ...astutil import call_name, dotted_name, iter_nodes, position, target_names
+from ...bindings import Fold
+from ...budget import WORK
+from ...context import Context, FactKey, Frame
+from ...queries import CHAIN_METHODS, QUERYSET_RETURNING, WRITE_METHODS, QueryInfo, analyse_chain, chain_links
+from ...vocabulary import (
+    COMPREHENSION_TYPES, INSTANCE_WRITES, MATCH_TYPE, PROCESS_EXIT_CALLS, ROW_FUNCTIONS, ROW_METHODS, TRY_TYPES,
+    looks_non_orm,
 )
 
 KEY: FactKey[FlowFacts] = FactKey("br03.txflow")
@@ -48,6 +50,18 @@ KEY: FactKey[FlowFacts] = FactKey("br03.txflow")
 PathEntry = Tuple[int, str, int]
 Path = Tuple[PathEntry, ...]
 Position = Tuple[int, int]
+
+# The part of every rule's page that describes these facts.
+FLOW_NOTE = (
+    "The function's flow facts (txflow.py) decide what is inside `transaction.atomic()` "
+    "(a `with` block, or `@transaction.atomic`/`@transaction.atomic(...)`/`@atomic`/"
+    "`@method_decorator(transaction.atomic)` on the function; a nested function defined "
+    "inside an atomic block counts as inside it) and what follows a guard (its `else` "
+    "branch and the statements after it, not a sibling branch). BR030-BR032 stay silent "
+    "after a `select_for_update()` lock taken earlier in the same transaction (lock the "
+    "parent, then read and write its children): requests taking that lock run one at a "
+    "time."
+)
 
 
 def is_atomic_expr(expr: ast.AST, ctx: Context) -> bool:
@@ -172,6 +186,29 @@ def inside(path: Path, owner: ast.AST, field: str, owner_path: Path) -> bool:
     return len(path) > n and path[:n] == owner_path and path[n][:2] == (id(owner), field)
 
 
+_MAX_NESTED_EXITS = 8
+
+
+def ends_with_exit(body: List[ast.stmt], exits: Tuple[type, ...]) -> bool:
+    """Does the block always leave: its last statement is one of ``exits`` (`return`,
+    `raise`), `sys.exit(...)`, or an `if` whose branches all leave?"""
+    for _ in range(_MAX_NESTED_EXITS):
+        if not body:
+            return False
+        last = body[-1]
+        if isinstance(last, exits):
+            return True
+        if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) \
+                and (dotted_name(last.value.func) or "") in PROCESS_EXIT_CALLS and ast.Raise in exits:
+            return True
+        if not (isinstance(last, ast.If) and last.orelse):
+            return False
+        if not ends_with_exit(last.orelse, exits):
+            return False
+        body = last.body
+    return False
+
+
 class CallSite:
     """A call of the function, where it stands."""
 
@@ -208,10 +245,9 @@ class Write:
 class Fetch:
     """A local bound to a single row (`order = Order.objects.get(pk=pk)`)."""
 
-    __slots__ = ("name", "node", "value", "locked", "path")
+    __slots__ = ("node", "value", "locked", "path")
 
-    def __init__(self, name: str, node: ast.AST, value: ast.AST, locked: bool, path: Path) -> None:
-        self.name = name
+    def __init__(self, node: ast.AST, value: ast.AST, locked: bool, path: Path) -> None:
         self.node = node
         self.value = value
         self.locked = locked
@@ -231,7 +267,7 @@ class Modification:
 
 
 class FlowFacts:
-    """Everything the BR03x rules ask about one function (see the module docstring)."""
+    """Everything the family's rules ask about one function (see the module docstring)."""
 
     def __init__(self) -> None:
         self.covered = False  # the whole function runs inside atomic()
@@ -248,7 +284,6 @@ class FlowFacts:
         self.fetches: Dict[str, List[Fetch]] = {}
         self.ifs: List[Tuple[ast.If, Path]] = []
         self.tries: List[Tuple[ast.AST, Path]] = []
-        self.paths: Dict[int, Path] = {}  # statement id -> block path
         self.stmt_atomic: Dict[int, int] = {}  # statement id -> outermost atomic block (0: none)
         self.owners: Dict[int, ast.AST] = {}  # id -> statement owning a block (for paths)
         self.nested_atomic: Set[int] = set()  # nested defs/lambdas inside atomic blocks
@@ -297,6 +332,13 @@ class FlowFacts:
     def is_query_local(self, name: str) -> bool:
         """A local bound to a query expression or a fetched row."""
         return self._query_local is not None and self._query_local(name)
+
+
+def new_set(ctx: Context, frame: Frame) -> Set[str]:
+    """An empty per-function set: what a rule notes as the walk meets it (a modified
+    field, an existence check, a guard), so a later call builds the flow facts only when
+    the function can hold a finding."""
+    return set()
 
 
 def flow_facts(ctx: Context, frame: Optional[Frame] = None) -> Optional[FlowFacts]:
@@ -367,7 +409,7 @@ class _Builder:
         result = False
         try:
             for _, value in self.ctx.bindings(self.frame).get(name, ()):
-                value = _unawait(value)
+                value = unawait(value)
                 if isinstance(value, ast.Call) and (self.is_row_function(value) or self.classify(value) is not None):
                     result = True
                     break
@@ -397,7 +439,7 @@ class _Builder:
         return None
 
     def _base_step(self, fold: "Fold[Optional[str]]", value: ast.AST) -> Optional[str]:
-        value = _unawait(value)
+        value = unawait(value)
         if not isinstance(value, ast.Call):
             return None
         info = self.classify(value)
@@ -413,7 +455,7 @@ class _Builder:
         """Whether the expression itself has a `select_for_update()` link, and the local
         whose value it carries on otherwise, without following any local."""
         while True:  # each step goes into a part of the expression: it ends
-            expr = _unawait(expr)
+            expr = unawait(expr)
             if isinstance(expr, ast.Subscript):  # `locked_qs[0]`
                 expr = expr.value
             if isinstance(expr, ast.Name):
@@ -477,7 +519,6 @@ class _Builder:
             stmt = stmts[index]
             facts.owners[id(owner)] = owner
             here = path + ((id(owner), field, index),)
-            facts.paths[id(stmt)] = here
             facts.stmt_atomic[id(stmt)] = atomic
             stack.append((owner, field, stmts, path, atomic, integrity, index + 1))
             for child in reversed(self._statement(stmt, here, atomic, integrity)):
@@ -583,7 +624,7 @@ class _Builder:
 
     def _note_assign(self, stmt: ast.stmt, targets: List[ast.expr], value: ast.AST, here: Path) -> None:
         facts = self.facts
-        raw = _unawait(value)
+        raw = unawait(value)
         if len(targets) == 1 and isinstance(targets[0], ast.Attribute) and isinstance(targets[0].value, ast.Name) \
                 and isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub)):
             # `obj.f = obj.f + n` / `obj.f = n + obj.f` / `obj.f = obj.f - n`
@@ -613,9 +654,9 @@ class _Builder:
                     info is not None and info.methods[-1] in ROW_METHODS
                 ) or _is_get_object(raw) or self._is_keyword_get(raw)
                 if is_row:
-                    facts.fetches.setdefault(name, []).append(Fetch(name, stmt, raw, False, here))
+                    facts.fetches.setdefault(name, []).append(Fetch(stmt, raw, False, here))
             elif self._is_queryset_index(raw):
-                facts.fetches.setdefault(name, []).append(Fetch(name, stmt, raw, False, here))
+                facts.fetches.setdefault(name, []).append(Fetch(stmt, raw, False, here))
 
     def _is_keyword_get(self, call: ast.Call) -> bool:
         """`basket.lines.get(line_reference=ref)`: a related manager's `.get()` that the
@@ -683,7 +724,7 @@ class _Builder:
             facts.query_bases[key] = self.base_of(info)
             facts.query_locked[key] = self.chain_has_sfu(call)
             if info.is_write and not _is_file_field_delete(info):
-                method = next(m for m in reversed(info.methods) if m in _WRITE_NAMES)
+                method = next(m for m in reversed(info.methods) if m in WRITE_METHODS)
                 facts.writes.append(Write(site, method, self.base_of(info), None, info))
             return
         if isinstance(func, ast.Attribute) and func.attr in INSTANCE_WRITES:
@@ -736,7 +777,7 @@ class _Builder:
         `locked_qs.count()`) does not."""
         stack = [value]
         while stack:
-            node = _unawait(stack.pop())
+            node = unawait(stack.pop())
             if isinstance(node, ast.Name):
                 if self.chain_has_sfu(node):
                     return True
@@ -753,12 +794,6 @@ class _Builder:
         return False
 
 
-_WRITE_NAMES = frozenset(
-    "create get_or_create update_or_create update delete bulk_create bulk_update"
-    " acreate aget_or_create aupdate_or_create aupdate adelete abulk_create abulk_update".split()
-)
-
-
 def _build(ctx: Context, frame: Frame) -> FlowFacts:
     facts = FlowFacts()
     return _Builder(ctx, frame, facts).build()
@@ -771,7 +806,8 @@ def _is_file_field_delete(info: QueryInfo) -> bool:
     return info.kind == "related" and info.methods == ("delete",) and bool(call.keywords or call.args)
 
 
-def _unawait(node: ast.AST) -> ast.AST:
+def unawait(node: ast.AST) -> ast.AST:
+    """The awaited expression: `x` for `await x` (and `await await x`)."""
     while isinstance(node, ast.Await):
         node = node.value
     return node
