@@ -3,7 +3,7 @@ found none; two requests pass the check together and both create."""
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Set, Tuple
 
 from ...astutil import dotted_name, iter_nodes, short_source
 from ...budget import WORK
@@ -11,8 +11,9 @@ from ...context import Context, FactKey, Frame
 from ...vocabulary import LEAVING_STATEMENTS
 from .. import Rule, check
 from ._txflow import (
-    FLOW_NOTE, FlowFacts, Path, Write, catches, ends_with_exit, flow_facts, follows, inside, new_set, unawait,
+    FLOW_NOTE, FlowFacts, Path, Write, catches, ends_with_exit, flow_facts, follows, inside, new_set,
 )
+from ._checks import CHECK_NAMES, CREATES, GETS, creation_base, existence_facts
 from ._writes import SAVES, is_write_call
 
 RULE = Rule(
@@ -73,108 +74,10 @@ RULE = Rule(
     "0` say whether a row exists) and in migrations. " + FLOW_NOTE,
 )
 
-_CREATES = frozenset({"create", "acreate", "bulk_create", "abulk_create"})
-_EXISTENCE = frozenset({"exists", "aexists"})
-_ROW_PROBES = frozenset({"first", "afirst", "last", "alast"})
-_COUNTS = frozenset({"count", "acount"})
-_GETS = frozenset({"get", "aget"})
-_CHECK_NAMES = _EXISTENCE | _ROW_PROBES | _COUNTS | _GETS
-
 # The existence-check methods met so far in the function, noted as the walk meets them.
 _CHECKS_MET: FactKey[Set[str]] = FactKey("br031.checks_met")
 # The function's reported creates: id of the create call -> the check that decided it.
-_DECIDED_CREATES: FactKey[Dict[int, str]] = FactKey("br031.decided_creates")
-
-
-def _count_state(op: ast.cmpop, value: object) -> Optional[bool]:
-    """What `count() <op> value` says about existence, or None for capacity checks."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        return None
-    if value == 0:
-        if isinstance(op, ast.Eq) or isinstance(op, ast.LtE):
-            return False
-        if isinstance(op, (ast.NotEq, ast.Gt)):
-            return True
-    if value == 1:
-        if isinstance(op, ast.Lt):
-            return False
-        if isinstance(op, ast.GtE):
-            return True
-    return None
-
-
-def _binding_before(ctx: Context, frame: Frame, name: str, at: ast.AST) -> Optional[ast.AST]:
-    value = ctx.bindings(frame).last_before(name, at)
-    return unawait(value) if value is not None else None
-
-
-def _existence_facts(test: ast.AST, truth: bool, facts: FlowFacts, ctx: Context, frame: Frame,
-                     depth: int = 0) -> List[Tuple[ast.Call, bool]]:
-    """The existence checks whose outcome is known when ``test`` is ``truth``: a list of
-    (query call, rows exist). `if not X.objects.filter(..).exists():` gives, for the
-    body, [(the exists() call, False)]."""
-    if depth > 8:
-        return []
-    node: ast.AST = test
-    if isinstance(node, ast.NamedExpr):
-        node = node.value
-    node = unawait(node)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return _existence_facts(node.operand, not truth, facts, ctx, frame, depth + 1)
-    if isinstance(node, ast.BoolOp):
-        if isinstance(node.op, ast.And) is truth:
-            out: List[Tuple[ast.Call, bool]] = []
-            for value in node.values:
-                out.extend(_existence_facts(value, truth, facts, ctx, frame, depth + 1))
-            return out
-        return []
-    if isinstance(node, ast.Name):
-        bound_value = _binding_before(ctx, frame, node.id, test)
-        if isinstance(bound_value, ast.Call):
-            return _existence_facts(bound_value, truth, facts, ctx, frame, depth + 1)
-        return []
-    if isinstance(node, ast.Call):
-        info = facts.queries.get(id(node))
-        if info is not None and info.methods[-1] in _EXISTENCE | _ROW_PROBES:
-            return [(node, truth)]
-        return []
-    if isinstance(node, ast.Compare) and len(node.ops) == 1:
-        op, right = node.ops[0], node.comparators[0]
-        left: Optional[ast.AST] = unawait(node.left)
-        if isinstance(left, ast.Name):
-            bound = _binding_before(ctx, frame, left.id, test)
-            left = bound if isinstance(bound, ast.Call) else left
-        if not isinstance(left, ast.Call):
-            return []
-        info = facts.queries.get(id(left))
-        if info is None:
-            return []
-        method = info.methods[-1]
-        if method in _COUNTS and isinstance(right, ast.Constant):
-            state = _count_state(op, right.value)
-            if state is None:
-                return []  # a capacity check (`count() >= seats`)
-            return [(left, state if truth else not state)]
-        if method in _ROW_PROBES and isinstance(right, ast.Constant) and right.value is None:
-            if isinstance(op, ast.Is):
-                return [(left, not truth)]
-            if isinstance(op, ast.IsNot):
-                return [(left, truth)]
-    return []
-
-
-def _creation_base(write: Write, facts: FlowFacts) -> Optional[str]:
-    """The model a write creates rows of: `X.objects.create(...)`, `X(...).save()`,
-    `obj = X(...); obj.save()`."""
-    if write.info is not None:
-        return write.base if write.method in _CREATES else None
-    if write.method not in SAVES:
-        return None
-    if write.base is not None:
-        return write.base
-    if write.receiver is not None and "." not in write.receiver:
-        return facts.constructed.get(write.receiver)
-    return None
+_DECIDEDCREATES: FactKey[Dict[int, str]] = FactKey("br031.decided_creates")
 
 
 def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
@@ -184,7 +87,7 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
         return found
     creations: List[Tuple[Write, str]] = []
     for w in facts.writes:
-        base = _creation_base(w, facts)
+        base = creation_base(w, facts)
         if base is not None and not w.site.integrity:
             creations.append((w, base))
 
@@ -199,8 +102,8 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
         found.setdefault(id(write.node), short_source(call, 50))
 
     for stmt, path in facts.ifs:
-        known_true = _existence_facts(stmt.test, True, facts, ctx, frame)
-        known_false = _existence_facts(stmt.test, False, facts, ctx, frame)
+        known_true = existence_facts(stmt.test, True, facts, ctx, frame)
+        known_false = existence_facts(stmt.test, False, facts, ctx, frame)
         if not known_true and not known_false:
             continue
         exits = ends_with_exit(stmt.body, LEAVING_STATEMENTS)
@@ -270,7 +173,7 @@ def _get_or_create_by_hand(stmt: ast.AST, path: Path, facts: FlowFacts,
     gets = [
         (site.node, facts.query_bases.get(id(site.node)))
         for site in facts.calls
-        if id(site.node) in facts.queries and facts.queries[id(site.node)].methods[-1] in _GETS
+        if id(site.node) in facts.queries and facts.queries[id(site.node)].methods[-1] in GETS
         and inside(site.path, stmt, "body", path) and not facts.query_locked.get(id(site.node))
     ]
     # a related manager's `.get(key=...)`, a row fetch the vocabulary leaves out
@@ -279,7 +182,7 @@ def _get_or_create_by_hand(stmt: ast.AST, path: Path, facts: FlowFacts,
             value = fetch.value
             if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
                 continue
-            if id(value) not in facts.queries and value.func.attr in _GETS and inside(fetch.path, stmt, "body", path):
+            if id(value) not in facts.queries and value.func.attr in GETS and inside(fetch.path, stmt, "body", path):
                 gets.append((value, dotted_name(value.func.value)))
     if not gets:
         return
@@ -308,25 +211,25 @@ def _constructed_in(name: str, handler: ast.ExceptHandler) -> bool:
     return False
 
 
-@check(RULE, ast.Call, callees=_CHECK_NAMES)
+@check(RULE, ast.Call, callees=CHECK_NAMES)
 def note_existence_check(node: ast.Call, ctx: Context) -> None:
     """Remember that an `exists()`/`count()`/`first()`/`get()` call was met in this
     function, so a later create builds the flow facts only when a check can precede it."""
     func = node.func
-    if isinstance(func, ast.Attribute) and func.attr in _CHECK_NAMES:
+    if isinstance(func, ast.Attribute) and func.attr in CHECK_NAMES:
         ctx.frame_fact(_CHECKS_MET, new_set).add(func.attr)
 
 
-@check(RULE, ast.Call, callees=_CREATES | SAVES)
+@check(RULE, ast.Call, callees=CREATES | SAVES)
 def check_then_create(node: ast.Call, ctx: Context) -> None:
     """A row created after an existence check on the same model: two requests pass the
     check together and both create (duplicate rows, two "primary" addresses)."""
-    if not is_write_call(node, _CREATES | SAVES):
+    if not is_write_call(node, CREATES | SAVES):
         return
     if ctx.kind.migration or ctx.frame.kind != "function":
         return
     if not ctx.frame_fact(_CHECKS_MET, new_set):
         return  # no existence check met earlier in this function
-    checked = ctx.frame_fact(_DECIDED_CREATES, _check_then_creates).get(id(node))
+    checked = ctx.frame_fact(_DECIDEDCREATES, _check_then_creates).get(id(node))
     if checked is not None:
         ctx.report(RULE, node, write=short_source(node, 40), check=checked)

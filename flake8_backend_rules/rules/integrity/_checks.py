@@ -1,0 +1,107 @@
+"""Existence checks and creates, as BR031 and BR035 read them: which checks decide what,
+and which model a create writes."""
+from __future__ import annotations
+
+import ast
+from typing import List, Optional, Tuple
+
+from ...context import Context, Frame
+from ._txflow import FlowFacts, Write, unawait
+from ._writes import SAVES
+CREATES = frozenset({"create", "acreate", "bulk_create", "abulk_create"})
+EXISTENCE = frozenset({"exists", "aexists"})
+ROW_PROBES = frozenset({"first", "afirst", "last", "alast"})
+COUNTS = frozenset({"count", "acount"})
+GETS = frozenset({"get", "aget"})
+CHECK_NAMES = EXISTENCE | ROW_PROBES | COUNTS | GETS
+
+
+def count_state(op: ast.cmpop, value: object) -> Optional[bool]:
+    """What `count() <op> value` says about existence, or None for capacity checks."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if value == 0:
+        if isinstance(op, ast.Eq) or isinstance(op, ast.LtE):
+            return False
+        if isinstance(op, (ast.NotEq, ast.Gt)):
+            return True
+    if value == 1:
+        if isinstance(op, ast.Lt):
+            return False
+        if isinstance(op, ast.GtE):
+            return True
+    return None
+
+
+def binding_before(ctx: Context, frame: Frame, name: str, at: ast.AST) -> Optional[ast.AST]:
+    value = ctx.bindings(frame).last_before(name, at)
+    return unawait(value) if value is not None else None
+
+
+def existence_facts(test: ast.AST, truth: bool, facts: FlowFacts, ctx: Context, frame: Frame,
+                    depth: int = 0) -> List[Tuple[ast.Call, bool]]:
+    """The existence checks whose outcome is known when ``test`` is ``truth``: a list of
+    (query call, rows exist). `if not X.objects.filter(..).exists():` gives, for the
+    body, [(the exists() call, False)]."""
+    if depth > 8:
+        return []
+    node: ast.AST = test
+    if isinstance(node, ast.NamedExpr):
+        node = node.value
+    node = unawait(node)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return existence_facts(node.operand, not truth, facts, ctx, frame, depth + 1)
+    if isinstance(node, ast.BoolOp):
+        if isinstance(node.op, ast.And) is truth:
+            out: List[Tuple[ast.Call, bool]] = []
+            for value in node.values:
+                out.extend(existence_facts(value, truth, facts, ctx, frame, depth + 1))
+            return out
+        return []
+    if isinstance(node, ast.Name):
+        bound_value = binding_before(ctx, frame, node.id, test)
+        if isinstance(bound_value, ast.Call):
+            return existence_facts(bound_value, truth, facts, ctx, frame, depth + 1)
+        return []
+    if isinstance(node, ast.Call):
+        info = facts.queries.get(id(node))
+        if info is not None and info.methods[-1] in EXISTENCE | ROW_PROBES:
+            return [(node, truth)]
+        return []
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        op, right = node.ops[0], node.comparators[0]
+        left: Optional[ast.AST] = unawait(node.left)
+        if isinstance(left, ast.Name):
+            bound = binding_before(ctx, frame, left.id, test)
+            left = bound if isinstance(bound, ast.Call) else left
+        if not isinstance(left, ast.Call):
+            return []
+        info = facts.queries.get(id(left))
+        if info is None:
+            return []
+        method = info.methods[-1]
+        if method in COUNTS and isinstance(right, ast.Constant):
+            state = count_state(op, right.value)
+            if state is None:
+                return []  # a capacity check (`count() >= seats`)
+            return [(left, state if truth else not state)]
+        if method in ROW_PROBES and isinstance(right, ast.Constant) and right.value is None:
+            if isinstance(op, ast.Is):
+                return [(left, not truth)]
+            if isinstance(op, ast.IsNot):
+                return [(left, truth)]
+    return []
+
+
+def creation_base(write: Write, facts: FlowFacts) -> Optional[str]:
+    """The model a write creates rows of: `X.objects.create(...)`, `X(...).save()`,
+    `obj = X(...); obj.save()`."""
+    if write.info is not None:
+        return write.base if write.method in CREATES else None
+    if write.method not in SAVES:
+        return None
+    if write.base is not None:
+        return write.base
+    if write.receiver is not None and "." not in write.receiver:
+        return facts.constructed.get(write.receiver)
+    return None
