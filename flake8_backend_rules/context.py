@@ -25,7 +25,7 @@ from .vocabulary import COMMAND_BASES, TRY_TYPES
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .project.model import ProjectModel
+    from .project.model import ModelInfo, ProjectModel
     from .project.summary import ModuleSummary
     from .rules import Rule
 
@@ -172,6 +172,7 @@ class Context:
         self._project_factory: Optional[Callable[[], Optional["ProjectModel"]]] = None
         self._project: Optional["ProjectModel"] = None
         self._project_asked = False
+        self._module_summary: Any = None
 
     # -- the project model -------------------------------------------------------------
     def set_project(self, factory: Callable[[], Optional["ProjectModel"]], path: str) -> None:
@@ -193,7 +194,23 @@ class Context:
         project = self.project
         if project is None:
             return None
-        return project.module_for_file(self.path)
+        if self._module_summary is None:
+            self._module_summary = project.module_for_file(self.path) or False
+        return self._module_summary or None
+
+    def project_name(self, text: Optional[str]) -> Optional[str]:
+        """The dotted name a name written in this file (``Book``, ``models.Book``) stands
+        for in the project (a class defined here, or an import), or None."""
+        module = self.project_module()
+        if not text or module is None:
+            return None
+        return self.project.name_in(module, text)  # type: ignore[union-attr]
+
+    def project_model(self, text: Optional[str]) -> Optional["ModelInfo"]:
+        """The Django model a class name written in this file stands for, or None (not a
+        model, no project model, or nothing the model can read)."""
+        name = self.project_name(text)
+        return self.project.model(name) if name else None  # type: ignore[union-attr]
 
     # -- reporting ---------------------------------------------------------------
     def report(self, rule: Union["Rule", str], node: ast.AST, variant: Optional[str] = None,

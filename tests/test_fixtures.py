@@ -4,7 +4,9 @@ lines, with exactly the messages of its folder's snapshot.
 Fixtures live in a folder per rule (``tests/fixtures/BR031/...``) and near-misses shared
 by several rules in ``tests/fixtures/shared/``. The path below ``tests/fixtures`` is the
 filename the rules see, so module kinds (settings, migrations, tests...) come from the
-layout under the folder. Strict mode makes a rule that raises fail the test instead of
+layout under the folder. Each folder is a small project of its own (its ``setup.cfg``
+marks the root) that the project model reads: a model in ``models.py``, used by views,
+serializers and services in other modules. Strict mode makes a rule that raises fail the test instead of
 being skipped silently, and every rule is on, opt-in ones included, so an unexpected
 finding of any rule fails too.
 
@@ -26,6 +28,7 @@ import pytest
 
 from flake8_backend_rules.engine import Engine
 from flake8_backend_rules.options import build_options
+from flake8_backend_rules.project import ProjectModels
 from tests.expectations import (
     SNAPSHOT_NAME,
     display_path,
@@ -38,13 +41,16 @@ Finding = Tuple[int, int, str]
 
 FIXTURES: List[Path] = fixture_files()
 FOLDERS: List[Path] = fixture_folders()
-ENGINE = Engine(None, build_options({"backend_check_tests": False}), strict=True)
+# Each fixture folder is a project of its own (a setup.cfg marks its root) for the project
+# model; the path the rules see is relative to tests/fixtures, the model finds the file.
+ENGINE = Engine(None, build_options({"backend_check_tests": False}), strict=True,
+                project=ProjectModels(use_cache=False))
 UPDATE = os.environ.get("BACKEND_RULES_UPDATE_SNAPSHOTS") == "1"
 
 
 def _run(path: Path):
     tree = ast.parse(path.read_bytes(), filename=str(path))
-    return ENGINE.run(tree, display_path(path))
+    return ENGINE.run(tree, display_path(path), path=str(path))
 
 
 def engine_findings(path: Path) -> List[Finding]:
@@ -56,6 +62,12 @@ def test_fixture_tree_is_not_empty() -> None:
     # An empty parametrization would make the suite pass vacuously.
     assert FIXTURES, "no fixtures found under tests/fixtures"
     assert FOLDERS
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=[folder.name for folder in FOLDERS])
+def test_each_fixture_folder_is_a_project_of_its_own(folder: Path) -> None:
+    """Without its marker the model would read the whole repository as one project."""
+    assert (folder / "setup.cfg").is_file(), f"{folder.name} needs a setup.cfg marking it as a project root"
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[display_path(p) for p in FIXTURES])
