@@ -60,11 +60,14 @@ RULE = Rule(
 
 # A module importing one of these is a command-line program: its prints are its output.
 _CLI_LIBRARIES = frozenset({"argparse", "optparse", "click", "typer", "docopt", "fire"})
-_SCRIPT_NAMES = frozenset({"manage.py", "__main__.py", "setup.py"})
+# Besides `manage.py` and `scripts/` folders (`ctx.kind.manage`, `ctx.kind.scripts`):
+_SCRIPT_NAMES = frozenset({"__main__.py", "setup.py"})
 # Folders of programs and of test support (`django/test/runner.py`); hidden tool folders
 # (`.github/`) are recognised by their leading dot.
-_SCRIPT_FOLDERS = frozenset({"scripts", "bin", "test", "testing"})
+_SCRIPT_FOLDERS = frozenset({"bin", "test", "testing"})
 _DISPLAY_PREFIXES = ("print", "pprint", "show", "display", "echo")
+# `exit` of `sys.exit(...)`, `exit(...)`, `quit(...)`, `_exit` of `os._exit(...)`.
+_EXIT_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in PROCESS_EXIT_CALLS)
 
 # Line ranges of the module's `if __name__ == "__main__":` blocks.
 _MAIN_BLOCKS: FactKey[List[Tuple[int, int]]] = FactKey("br080.main_blocks")
@@ -170,7 +173,7 @@ def report_prints(node: ast.Module, ctx: Context) -> None:
             ctx.report(RULE, call, variant, expr=short_source(call, 40))
 
 
-@check(RULE, ast.Call, callees=("print", "exit", "quit", "_exit"))
+@check(RULE, ast.Call, callees={"print"} | _EXIT_NAMES)
 def print_in_app_code(node: ast.Call, ctx: Context) -> None:
     """`print(...)` in application code: output that bypasses logging (no level, no
     handler, lost or interleaved under a process manager), usually debugging left in.
@@ -178,7 +181,7 @@ def print_in_app_code(node: ast.Call, ctx: Context) -> None:
     func = node.func
     if isinstance(func, (ast.Name, ast.Attribute)) and (
         func.id if isinstance(func, ast.Name) else func.attr
-    ) in ("exit", "quit", "_exit"):
+    ) in _EXIT_NAMES:
         if ctx.resolve(func) in PROCESS_EXIT_CALLS:
             _note_exit(node, ctx)
         return

@@ -52,10 +52,12 @@ RULE = Rule(
     "named `Meta`.",
 )
 
+# Bases an empty subclass of is idiomatic (besides every `...Enum` and `...Meta`).
 _IDIOMATIC_EMPTY_BASES = frozenset({
-    "Protocol", "TypedDict", "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "DeclarativeBase",
-    "AbstractUser", "AbstractBaseUser", "Meta", "NamedTuple", "Generic", "object",
+    "Protocol", "TypedDict", "Flag", "IntFlag", "DeclarativeBase",
+    "AbstractUser", "AbstractBaseUser", "NamedTuple", "Generic", "object",
 })
+_IDIOMATIC_EMPTY_SUFFIXES = ("Enum", "Meta")
 _EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Iteration")
 # Modules named so hold exceptions; a base imported from one is an exception.
 _EXCEPTION_MODULES = ("exceptions", "errors")
@@ -107,7 +109,7 @@ def empty_subclass(node: ast.ClassDef, ctx: Context) -> None:
     if not base:
         return  # `Base[T]` specialises a generic; a call builds the base dynamically
     last = base.rsplit(".", 1)[-1]
-    if last in _IDIOMATIC_EMPTY_BASES or last.endswith(("Enum", "Meta")):
+    if last in _IDIOMATIC_EMPTY_BASES or last.endswith(_IDIOMATIC_EMPTY_SUFFIXES):
         return
     if ctx.kind.models or last.endswith("Model") or last.startswith("Abstract"):
         return  # an empty model declares a table, a swappable fork or a schema of its own
