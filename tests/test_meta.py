@@ -11,6 +11,7 @@ import ast
 import re
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Set
@@ -20,6 +21,7 @@ import pytest
 from flake8_backend_rules import registry
 from flake8_backend_rules.context import Finding
 from flake8_backend_rules.engine import Engine
+from flake8_backend_rules.project import ProjectModels
 from flake8_backend_rules.options import build_options
 from flake8_backend_rules.registry import DEFAULT_OFF, FAMILIES, RULES, RULES_BY_SYMBOL, Rule
 from flake8_backend_rules.rules import all_checks
@@ -30,9 +32,10 @@ REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs" / "rules"
 ALL_RULES: List[Rule] = list(registry._RULES)  # the declarations, duplicates included
 ENGINE = Engine(None, build_options(), strict=True)
+PROJECT_ENGINE = Engine(None, build_options(), strict=True, project=ProjectModels(use_cache=False))
 
 # Where a rule's examples are linted: an ordinary application module unless the rule only
-# applies to one module kind (RULES.md: migration rules, settings rules).
+# applies to one module kind (migration rules, settings rules).
 _EXAMPLE_PATHS: Dict[str, str] = {
     "BR011": "config/settings.py",
     "BR070": "shop/migrations/0002_example.py",
@@ -45,8 +48,15 @@ def example_path(rule: Rule) -> str:
 
 
 def run_example(rule: Rule, source: str) -> List[Finding]:
+    """The example linted as a module of a project of its own (rules that ask the
+    project model about a model find it in the example itself)."""
     path = example_path(rule)
-    return ENGINE.run(ast.parse(source, filename=path), path)
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "setup.cfg").write_text("")
+        target = Path(folder) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source)
+        return PROJECT_ENGINE.run(ast.parse(source, filename=path), path, path=str(target))
 
 
 def rule_ids(rules: List[Rule]) -> List[str]:

@@ -3,7 +3,7 @@ and which model a create writes."""
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 from ...context import Context, Frame
 from ._txflow import FlowFacts, Write, unawait
@@ -105,3 +105,50 @@ def creation_base(write: Write, facts: FlowFacts) -> Optional[str]:
     if write.receiver is not None and "." not in write.receiver:
         return facts.constructed.get(write.receiver)
     return None
+
+
+# Keyword lookups that name a field exactly: `email=`, `email__exact=`, `owner_id=`,
+# `owner__pk=`/`owner__id=` (the relation's key).
+_EXACT_SUFFIXES = ("__exact", "__pk", "__id")
+
+
+def _lookup_field(keyword: str) -> Optional[str]:
+    for suffix in _EXACT_SUFFIXES:
+        if keyword.endswith(suffix):
+            keyword = keyword[: -len(suffix)]
+            break
+    if "__" in keyword:
+        return None  # a transform or another lookup (`email__iexact`, `name__in`)
+    return keyword[:-3] if keyword.endswith("_id") else keyword
+
+
+def checked_fields(call: ast.Call, ctx: Context, frame: Frame, hops: int = 0) -> Optional[Set[str]]:
+    """The fields a check's chain filters on, exactly, or None when it filters on
+    anything else (positional `Q(...)`, `**kwargs`, other lookups, other methods)."""
+    fields: Set[str] = set()
+    node: ast.AST = call
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        method = node.func.attr
+        if method in ("filter", "get", "aget"):
+            if node.args:
+                return None
+            for kw in node.keywords:
+                name = _lookup_field(kw.arg) if kw.arg else None
+                if name is None:
+                    return None
+                fields.add(name)
+        elif method in ("exclude",):
+            # `.exclude(pk=self.instance.pk)`: the row being edited, not another key
+            if node.args or any(kw.arg not in ("pk", "id") for kw in node.keywords):
+                return None
+        elif method not in ("all", "exists", "aexists", "count", "acount", "first", "afirst", "last", "alast",
+                            "only", "values", "values_list", "using"):
+            return None
+        node = node.func.value
+    if isinstance(node, ast.Name) and hops < 3:  # `qs = X.objects.filter(...)` then `qs.exists()`
+        bound = ctx.bindings(frame).last_before(node.id, call)
+        if not isinstance(bound, ast.Call):
+            return None
+        more = checked_fields(bound, ctx, frame, hops + 1)
+        return None if more is None else fields | more
+    return fields

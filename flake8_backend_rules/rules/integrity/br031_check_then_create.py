@@ -3,7 +3,7 @@ found none; two requests pass the check together and both create."""
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, List, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from ...astutil import dotted_name, iter_nodes, short_source
 from ...budget import WORK
@@ -13,7 +13,7 @@ from .. import Rule, check
 from ._txflow import (
     FLOW_NOTE, FlowFacts, Path, Write, catches, ends_with_exit, flow_facts, follows, inside, new_set,
 )
-from ._checks import CHECK_NAMES, CREATES, GETS, creation_base, existence_facts
+from ._checks import CHECK_NAMES, CREATES, GETS, checked_fields, creation_base, existence_facts
 from ._writes import SAVES, is_write_call
 
 RULE = Rule(
@@ -23,6 +23,12 @@ RULE = Rule(
     message="`{write}` is decided by the check `{check}`: a concurrent request can pass "
     "the same check and create a duplicate; use get_or_create/update_or_create with a "
     "unique constraint, or catch IntegrityError",
+    messages={
+        # the model's unique set is exactly the checked fields: no duplicate, a failed insert
+        "constrained": "`{write}` is decided by the check `{check}`: a concurrent request can "
+        "pass the same check, and the unique constraint ({fields}) then fails its insert with "
+        "IntegrityError (a 500); use get_or_create/update_or_create, or catch IntegrityError",
+    },
     what="Finds an existence check whose outcome decides a create on the same model in "
     "the same function: `if not X.objects.filter(...).exists(): X.objects.create(...)`, "
     "`.count() == 0`, `.first() is None`, the check kept in a local, the create in the "
@@ -77,12 +83,12 @@ RULE = Rule(
 # The existence-check methods met so far in the function, noted as the walk meets them.
 _CHECKS_MET: FactKey[Set[str]] = FactKey("br031.checks_met")
 # The function's reported creates: id of the create call -> the check that decided it.
-_DECIDEDCREATES: FactKey[Dict[int, str]] = FactKey("br031.decided_creates")
+_DECIDED_CREATES: FactKey[Dict[int, ast.Call]] = FactKey("br031.decided_creates")
 
 
-def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
+def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, ast.Call]:
     facts = flow_facts(ctx, frame)
-    found: Dict[int, str] = {}
+    found: Dict[int, ast.Call] = {}
     if facts is None:
         return found
     creations: List[Tuple[Write, str]] = []
@@ -99,7 +105,7 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, str]:
         return not facts.serialized_by_earlier_lock(call)
 
     def report(write: Write, call: ast.Call) -> None:
-        found.setdefault(id(write.node), short_source(call, 50))
+        found.setdefault(id(write.node), call)
 
     for stmt, path in facts.ifs:
         known_true = existence_facts(stmt.test, True, facts, ctx, frame)
@@ -142,7 +148,7 @@ def _in_same_loop_body(guard: Path, later: Path, facts: FlowFacts) -> bool:
 
 
 def _model_save_shape(frame: Frame, facts: FlowFacts, stmt: ast.If, path: Path, checks: List[Tuple[ast.Call, bool]],
-                      found: Dict[int, str], unlocked_check: Callable[[ast.Call], bool]) -> None:
+                      found: Dict[int, ast.Call], unlocked_check: Callable[[ast.Call], bool]) -> None:
     """In a model's own `save()`: `if not X.objects.filter(...).exists(): self.flag = True`
     then `super().save()`: the flag ("first address is primary") is decided by a check
     a concurrent save can pass too."""
@@ -163,12 +169,12 @@ def _model_save_shape(frame: Frame, facts: FlowFacts, stmt: ast.If, path: Path, 
     for write in facts.writes:
         if write.method in SAVES and write.receiver in ("super()", frame.self_name) \
                 and follows(path, write.site.path, stmt, facts.owners) and not write.site.integrity:
-            found.setdefault(id(write.node), short_source(relevant[0], 50))
+            found.setdefault(id(write.node), relevant[0])
             return
 
 
 def _get_or_create_by_hand(stmt: ast.AST, path: Path, facts: FlowFacts,
-                           creations: List[Tuple[Write, str]], found: Dict[int, str]) -> None:
+                           creations: List[Tuple[Write, str]], found: Dict[int, ast.Call]) -> None:
     """`try: X.objects.get(...) except X.DoesNotExist: X.objects.create(...)`."""
     gets = [
         (site.node, facts.query_bases.get(id(site.node)))
@@ -200,7 +206,7 @@ def _get_or_create_by_hand(stmt: ast.AST, path: Path, facts: FlowFacts,
                 continue
             for call, get_base in gets:
                 if get_base == base:
-                    found.setdefault(id(write.node), short_source(call, 50))
+                    found.setdefault(id(write.node), call)
                     break
 
 
@@ -230,6 +236,26 @@ def check_then_create(node: ast.Call, ctx: Context) -> None:
         return
     if not ctx.frame_fact(_CHECKS_MET, new_set):
         return  # no existence check met earlier in this function
-    checked = ctx.frame_fact(_DECIDEDCREATES, _check_then_creates).get(id(node))
-    if checked is not None:
-        ctx.report(RULE, node, write=short_source(node, 40), check=checked)
+    checked = ctx.frame_fact(_DECIDED_CREATES, _check_then_creates).get(id(node))
+    if checked is None:
+        return
+    constraint = _backing_constraint(checked, node, ctx)
+    if constraint is not None:
+        ctx.report(RULE, node, "constrained", write=short_source(node, 40), check=short_source(checked, 50),
+                   fields=", ".join(constraint))
+    else:
+        ctx.report(RULE, node, write=short_source(node, 40), check=short_source(checked, 50))
+
+
+def _backing_constraint(check_call: ast.Call, write: ast.Call, ctx: Context) -> Optional[Tuple[str, ...]]:
+    """The unique set of the created model that the check's fields are exactly, per the
+    project model: then the database refuses the duplicate and the race costs a 500."""
+    facts = flow_facts(ctx, ctx.frame)
+    if facts is None or ctx.project is None:
+        return None
+    base = facts.query_bases.get(id(check_call))
+    model = ctx.project_model(base) if base else None
+    if model is None:
+        return None
+    fields = checked_fields(check_call, ctx, ctx.frame)
+    return model.unique_set_for(fields) if fields else None

@@ -11,7 +11,7 @@ from ...context import Context, FactKey, Frame
 from ...project.model import ModelInfo
 from ...vocabulary import LEAVING_STATEMENTS
 from .. import Rule, check
-from ._checks import CREATES, EXISTENCE, GETS, ROW_PROBES, COUNTS, creation_base, existence_facts
+from ._checks import COUNTS, CREATES, EXISTENCE, GETS, ROW_PROBES, checked_fields, creation_base, existence_facts
 from ._txflow import FLOW_NOTE, FlowFacts, catches, ends_with_exit, flow_facts, follows, inside, new_set
 
 RULE = Rule(
@@ -35,29 +35,34 @@ RULE = Rule(
     "check was written for. Catching the `IntegrityError` of the write gives that error in "
     "every case, with one query.",
     bad="""
+        from django.db import models
         from rest_framework import serializers
 
-        from accounts.models import User
+
+        class Member(models.Model):  # in models.py
+            email = models.EmailField(unique=True)
 
 
         class SignupSerializer(serializers.ModelSerializer):
             def validate_email(self, value):
-                if User.objects.filter(email=value).exists():
+                if Member.objects.filter(email=value).exists():
                     raise serializers.ValidationError("This email is already registered.")
                 return value
         """,
     good="""
-        from django.db import IntegrityError, transaction
+        from django.db import IntegrityError, models, transaction
         from rest_framework import serializers
 
-        from accounts.models import User
+
+        class Member(models.Model):  # in models.py
+            email = models.EmailField(unique=True)
 
 
         class SignupSerializer(serializers.ModelSerializer):
             def create(self, validated_data):
                 try:
                     with transaction.atomic():
-                        return User.objects.create(**validated_data)
+                        return Member.objects.create(**validated_data)
                 except IntegrityError:
                     raise serializers.ValidationError({"email": "This email is already registered."})
         """,
@@ -71,52 +76,6 @@ RULE = Rule(
 
 _CHECKS: FactKey[Set[str]] = FactKey("br035.checks_met")
 _FINDINGS: FactKey[Dict[int, Tuple[str, str, str, str]]] = FactKey("br035.findings")
-# Keyword lookups that name a field exactly: `email=`, `email__exact=`, `owner_id=`,
-# `owner__pk=`/`owner__id=` (the relation's key).
-_EXACT_SUFFIXES = ("__exact", "__pk", "__id")
-_ERROR_CALL_SUFFIXES = ("Error", "Exception", "Invalid", "Conflict", "BadRequest", "Forbidden", "NotFound")
-
-
-def _lookup_field(keyword: str) -> Optional[str]:
-    for suffix in _EXACT_SUFFIXES:
-        if keyword.endswith(suffix):
-            keyword = keyword[: -len(suffix)]
-            break
-    if "__" in keyword:
-        return None  # a transform or another lookup (`email__iexact`, `name__in`)
-    return keyword[:-3] if keyword.endswith("_id") else keyword
-
-
-def _checked_fields(call: ast.Call, ctx: Context, frame: Frame, hops: int = 0) -> Optional[Set[str]]:
-    """The fields a check's chain filters on, exactly, or None when it filters on
-    anything else (positional `Q(...)`, `**kwargs`, other lookups, other methods)."""
-    fields: Set[str] = set()
-    node: ast.AST = call
-    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        method = node.func.attr
-        if method in ("filter", "get", "aget"):
-            if node.args:
-                return None
-            for kw in node.keywords:
-                name = _lookup_field(kw.arg) if kw.arg else None
-                if name is None:
-                    return None
-                fields.add(name)
-        elif method in ("exclude",):
-            # `.exclude(pk=self.instance.pk)`: the row being edited, not another key
-            if node.args or any(kw.arg not in ("pk", "id") for kw in node.keywords):
-                return None
-        elif method not in ("all", "exists", "aexists", "count", "acount", "first", "afirst", "last", "alast",
-                            "only", "values", "values_list", "using"):
-            return None
-        node = node.func.value
-    if isinstance(node, ast.Name) and hops < 3:  # `qs = X.objects.filter(...)` then `qs.exists()`
-        bound = ctx.bindings(frame).last_before(node.id, call)
-        if not isinstance(bound, ast.Call):
-            return None
-        more = _checked_fields(bound, ctx, frame, hops + 1)
-        return None if more is None else fields | more
-    return fields
 
 
 def _is_error_outcome(body: List[ast.stmt]) -> bool:
@@ -179,7 +138,7 @@ def _findings(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, str, str, str]
         model = _model_of(call, facts, ctx, frame)
         if model is None or leads_to_create:
             return
-        fields = _checked_fields(call, ctx, frame)
+        fields = checked_fields(call, ctx, frame)
         if not fields:
             return
         unique = model.unique_set_for(fields)
@@ -198,8 +157,8 @@ def _findings(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, str, str, str]
                 b == base and follows(path, w.site.path, stmt, facts.owners) for w, b in creates
             )
             consider(call, later)
-    for stmt, path in facts.tries:
-        _get_in_try(stmt, path, facts, creates, consider)
+    for try_stmt, try_path in facts.tries:
+        _get_in_try(try_stmt, try_path, facts, creates, consider)
     return found
 
 
