@@ -173,6 +173,7 @@ class Context:
         self._project: Optional["ProjectModel"] = None
         self._project_asked = False
         self._module_summary: Any = None
+        self._settings_by_model: Optional[bool] = None
 
     # -- the project model -------------------------------------------------------------
     def set_project(self, factory: Callable[[], Optional["ProjectModel"]], path: str) -> None:
@@ -197,6 +198,18 @@ class Context:
         if self._module_summary is None:
             self._module_summary = project.module_for_file(self.path) or False
         return self._module_summary or None
+
+    def in_settings_module(self) -> bool:
+        """A settings module: one the settings globs match, or one the project model finds
+        (named by ``DJANGO_SETTINGS_MODULE``, imported by one, or holding pydantic
+        ``BaseSettings`` classes)."""
+        if self.kind.settings:
+            return True
+        if self._settings_by_model is None:
+            project = self.project
+            module = self.project_module()
+            self._settings_by_model = bool(project and module and module.module in project.settings_modules())
+        return self._settings_by_model
 
     def project_name(self, text: Optional[str]) -> Optional[str]:
         """The dotted name a name written in this file (``Book``, ``models.Book``) stands

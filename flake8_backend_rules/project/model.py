@@ -46,8 +46,9 @@ _SETTINGS_PACKAGES = frozenset({"settings", "config", "configs", "conf", "config
 
 
 def _is_django_field_class(resolved: Optional[str]) -> bool:
-    """``django.db.models.CharField``, ``django.contrib.postgres.fields.ArrayField``..."""
-    if not resolved or not resolved.startswith("django."):
+    """``django.db.models.CharField``, ``django.contrib.postgres.fields.ArrayField``... (a
+    form field, ``django.forms.CharField``, is not one)."""
+    if not resolved or not resolved.startswith(("django.db.models.", "django.contrib.")) or ".forms" in resolved:
         return False
     last = resolved.rsplit(".", 1)[-1]
     return last.endswith("Field") or last in _RELATIONS or last == "ForeignObject"
@@ -326,6 +327,15 @@ class ProjectModel:
                 info.overrides[method] = name
         self._meta_facts(info, cls, project_bases)
         return info
+
+    def django_field_class(self, dotted: Optional[str]) -> Optional[str]:
+        """The Django field class a class is or derives from (``CharField``), or None: a
+        third-party field class (``ImageSpecField``) is no model field."""
+        return self._django_field_of(dotted, 0)
+
+    def knows_module_of(self, dotted: str) -> bool:
+        """Is the module a dotted name lives in one of the project's own?"""
+        return dotted.rpartition(".")[0] in self.modules
 
     def _field_class(self, module: ModuleSummary, fld: FieldSummary, hops: int = 0) -> Optional[str]:
         """The Django field class a field's callee is or derives from (through project

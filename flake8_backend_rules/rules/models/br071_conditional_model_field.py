@@ -77,7 +77,13 @@ def _field_call_name(value: Optional[ast.AST]) -> Optional[str]:
 
 def _is_model_field(call: ast.Call, ctx: Context) -> bool:
     """A field call in a model class: Django's model fields anywhere, other fields in a
-    class that looks like a model (a base named `...Model`, or a models module)."""
+    class that looks like a model (a base named `...Model`, or a models module). With the
+    project model, only what resolves to a Django field class (directly or through a
+    project subclass) counts: a third-party `ImageSpecField` is no column."""
+    if ctx.project is not None:
+        name = ctx.project_name(dotted_name(call.func)) or ctx.resolve(call.func)
+        if name is not None:
+            return ctx.project.django_field_class(name) is not None
     resolved = ctx.resolve(call.func) or ""
     if resolved.startswith(("django.db.models", "django.contrib.")) and ".forms" not in resolved:
         return True

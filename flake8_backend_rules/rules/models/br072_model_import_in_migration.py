@@ -190,6 +190,20 @@ def _locally_bound(func: ast.AST) -> Set[str]:
     return bound
 
 
+def _known_non_model(name: str, ctx: Context) -> bool:
+    """The project model knows the imported name is no model: a constant, a function or
+    another class of a project module (`from shop.models import DEFAULT_CURRENCY`). A
+    name it cannot see (another package's models) is judged as before."""
+    project = ctx.project
+    dotted = ctx.project_name(name) if project is not None else None
+    if project is None or dotted is None or not project.knows_module_of(dotted) or dotted in project.modules:
+        return False  # unknown to the model, or a whole models module (`from shop import models`)
+    found = project.resolve_class(dotted)
+    if found is not None and found[0].module != dotted.rpartition(".")[0]:
+        return project.model(dotted) is None  # a re-exported class: judge the class
+    return project.model(dotted) is None
+
+
 def _is_get_user_model(call: ast.Call, ctx: Context) -> bool:
     if call_name(call) != "get_user_model":
         return False
@@ -205,7 +219,7 @@ def _function_uses(func: ast.AST, facts: _MigrationFacts, ctx: Context) -> _Func
     names: Dict[str, _ModelImport] = {}
     prefixes: List[Tuple[str, _ModelImport]] = []
     for model_import in facts.imports:
-        names.update(dict.fromkeys(model_import.names, model_import))
+        names.update((name, model_import) for name in model_import.names if not _known_non_model(name, ctx))
         prefixes.extend((prefix, model_import) for prefix in model_import.prefixes)
     local = _locally_bound(func) if names else set()
     seen: Set[int] = set()

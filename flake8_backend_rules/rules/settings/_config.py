@@ -33,7 +33,7 @@ def _compute_development_config(ctx: Context, frame: Frame) -> bool:
         return True
     path = normalise_path(ctx.filename)
     folders, _, name = path.rpartition("/")
-    if ctx.kind.settings and _TEST_FOLDERS & set(folders.split("/")):
+    if ctx.in_settings_module() and _TEST_FOLDERS & set(folders.split("/")):
         return True
     return any(word in name for word in _CONFIG_WORDS) and path_matches(path, ctx.options.dev_settings_modules)
 

@@ -62,7 +62,7 @@ _READ_METHODS = frozenset({"get", "getenv", "getenvb"})
 def _skip_module(ctx: Context) -> bool:
     # Process entry points (manage.py, wsgi.py, asgi.py) wire the environment up, like
     # settings modules do.
-    return ctx.kind.settings or ctx.kind.entry_point
+    return ctx.kind.entry_point or ctx.in_settings_module()
 
 
 def _is_process_variable(key: Optional[ast.AST], ctx: Context) -> bool:

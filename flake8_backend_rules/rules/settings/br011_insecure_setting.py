@@ -127,7 +127,7 @@ def _compute_dev_gated(ctx: Context, frame: Frame) -> Set[int]:
 def _production_settings(ctx: Context) -> bool:
     """A settings module that is not a development one. Django's own `global_settings.py`
     holds the framework's defaults, which projects override: not a deployment's choice."""
-    if not ctx.kind.settings or ctx.frame.kind != "module" or development_config(ctx):
+    if ctx.frame.kind != "module" or not ctx.in_settings_module() or development_config(ctx):
         return False
     return not ctx.filename.endswith("global_settings.py")
 
