@@ -98,7 +98,7 @@ _MODEL_WRITE_KEYWORDS = {
 }
 
 # (the write, (its loop, the loop variables it depends on))
-Write = Tuple[str, Tuple[LoopFrame, str]]
+_Write = Tuple[str, Tuple[LoopFrame, str]]
 
 _CHOOSES_PER_ROW_WRITES: FactKey[bool] = FactKey("br005.bulk")
 _ISOLATED_PER_ITEM: FactKey[Set[int]] = FactKey("br005.isolated")
@@ -199,7 +199,7 @@ def _per_row_loop(names: Set[str], ctx: Context) -> Optional[Tuple[LoopFrame, st
     return None
 
 
-def _query_write(node: ast.Call, ctx: Context) -> Optional[Write]:
+def _query_write(node: ast.Call, ctx: Context) -> Optional[_Write]:
     info = ctx.outer_query(node)
     if info is None:
         return None
@@ -222,7 +222,7 @@ def _query_write(node: ast.Call, ctx: Context) -> Optional[Write]:
     return method, dependency
 
 
-def _instance_write(node: ast.Call, ctx: Context) -> Optional[Write]:
+def _instance_write(node: ast.Call, ctx: Context) -> Optional[_Write]:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in INSTANCE_WRITES or node.args:
         return None
@@ -314,7 +314,7 @@ def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
     return once
 
 
-def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[Write]:
+def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[_Write]:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr != "commit" or node.args or node.keywords:
         return None
