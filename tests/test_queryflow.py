@@ -1,6 +1,7 @@
-"""The per-function queryset flow (queryflow.py) the BR00x rules share, tested where it
-lives: how each read of a local is classified, which locals are querysets, and the
-"no other use" question BR003 and BR004 ask."""
+"""The per-function queryset flow (rules/orm/_queryflow.py) BR003 and BR004 share, tested
+where it lives: how each read of a local is classified, which locals are querysets, and
+the "no other use" question both rules ask; and the locals derived from the serialized
+object that BR006 follows."""
 from __future__ import annotations
 
 import ast
@@ -10,17 +11,17 @@ import pytest
 
 from flake8_backend_rules.context import Context
 from flake8_backend_rules.options import DEFAULT_OPTIONS
-from flake8_backend_rules.queryflow import (
+from flake8_backend_rules.rules.orm._queryflow import (
     ITERATE,
     MEASURE,
     OTHER,
     REBUILD,
     compute_flow,
-    derived_names,
     is_queryset_local,
     note_chain_assignment,
     sole_queryset_use,
 )
+from flake8_backend_rules.rules.orm.br006_query_in_serializer_method import derived_names
 
 SOURCE = '''
 from shop.models import Order

@@ -1,10 +1,9 @@
-"""Where a function's querysets go: the variable flow the BR00x rules share.
+"""Where a function's querysets go: the variable flow BR003 and BR004 share.
 
 ``qs = Order.objects.filter(...).prefetch_related("items")`` followed by ``len(qs)``,
 ``for o in qs: total += o.price`` or ``sum(o.price for o in qs)`` must be judged like the
-inline chain. Two questions make that possible, answered once per function and shared by
-BR003 and BR004 (BR002 follows the same bindings for its prefetches, BR005 the loop's
-tainted locals):
+inline chain. Two questions make that possible, answered once per function (BR002
+follows the same bindings for its prefetches, ``_prefetches.py``):
 
 * **Is the local a queryset?** Every binding of the name in the function is a Django
   query expression whose last link returns a queryset (``filter``, ``all``,
@@ -17,20 +16,22 @@ tainted locals):
   so measuring or summing them in Python costs nothing extra.
 
 The facts are computed by one walk of the function's own subtree, the first time a rule
-asks about a local (most functions never do), and cached on the frame.
+asks about a local (most functions never do), and cached on the frame. :func:`rows_of`
+asks both questions for BR003 and BR004: are the rows of this expression fetched for
+this one use only? Only names :func:`note_chain_assignment` saw assigned a chain are
+candidates: both rules register it for assignments, so a name is noted when the walk
+meets its assignment, before the reads that follow it.
 """
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-from .astutil import iter_nodes, names_in
-from .queries import QUERYSET_RETURNING, QueryInfo
-
-from .context import FactKey
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .context import Context, Frame
+from ...astutil import iter_nodes, short_source
+from ...context import Context, FactKey, Frame
+from ...queries import QUERYSET_RETURNING, QueryInfo
+from ._execution import is_subquery
+from ._prefetches import served_by_prefetch
 
 MEASURE = "measure"
 ITERATE = "iterate"
@@ -39,7 +40,11 @@ OTHER = "other"
 
 _MEASURING_CALLS = frozenset({"len", "bool"})
 _SIMPLE_BINDERS = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
-_FLOW_KEY: FactKey[QueryFlow] = FactKey("br00.queryflow")
+_FLOW: FactKey[QueryFlow] = FactKey("br00.queryflow")
+# name -> is every binding of it in the scope a queryset
+_BOUND_TO_QUERYSETS: FactKey[Dict[str, bool]] = FactKey("br00.queryset_names")
+# the names the function assigned a queryset chain to, so far in the walk
+_CHAIN_ASSIGNED: FactKey[Set[str]] = FactKey("br00.chain_assigned")
 
 
 class QueryFlow:
@@ -68,9 +73,6 @@ class QueryFlow:
         if getattr(but, "id", None) == name and self._kinds.get(id(but), REBUILD) != REBUILD:
             others -= 1
         return others > 0
-
-    def kind_of(self, node: ast.Name) -> Optional[str]:
-        return self._kinds.get(id(node))
 
 
 def _chain_top(node: ast.AST, parents: Dict[int, ast.AST]) -> ast.AST:
@@ -127,7 +129,7 @@ def _classify(node: ast.Name, parents: Dict[int, ast.AST]) -> str:
     return OTHER
 
 
-def compute_flow(ctx: "Context", frame: "Frame") -> QueryFlow:
+def compute_flow(ctx: Context, frame: Frame) -> QueryFlow:
     """One walk of the function (nested scopes included: a read there is a use)."""
     flow = QueryFlow()
     flow.params = set(frame.params)
@@ -157,15 +159,15 @@ def compute_flow(ctx: "Context", frame: "Frame") -> QueryFlow:
     return flow
 
 
-def flow_of(ctx: "Context") -> Optional[QueryFlow]:
+def flow_of(ctx: Context) -> Optional[QueryFlow]:
     """The current function's flow facts (None at module or class level)."""
     frame = ctx.frame
     if frame.kind not in ("function", "lambda"):
         return None
-    return ctx.frame_fact(_FLOW_KEY, compute_flow)
+    return ctx.frame_fact(_FLOW, compute_flow)
 
 
-def queryset_info(ctx: "Context", expr: ast.AST) -> Optional[QueryInfo]:
+def queryset_info(ctx: Context, expr: ast.AST) -> Optional[QueryInfo]:
     """``expr`` is an inline Django queryset: a query expression whose last link returns
     a queryset (not a row, a number, a list of SQLAlchemy rows)."""
     if not isinstance(expr, ast.Call):
@@ -176,7 +178,7 @@ def queryset_info(ctx: "Context", expr: ast.AST) -> Optional[QueryInfo]:
     return info
 
 
-def is_queryset_local(ctx: "Context", flow: QueryFlow, name: str) -> bool:
+def is_queryset_local(ctx: Context, flow: QueryFlow, name: str) -> bool:
     """Every binding of ``name`` in the function is a Django queryset (or a rebuild of
     itself), and nothing else binds it."""
     if name in flow.impure or name in flow.params:
@@ -184,9 +186,9 @@ def is_queryset_local(ctx: "Context", flow: QueryFlow, name: str) -> bool:
     return _bound_to_querysets(ctx, name)
 
 
-def _bound_to_querysets(ctx: "Context", name: str) -> bool:
+def _bound_to_querysets(ctx: Context, name: str) -> bool:
     """Every binding of ``name`` in the current scope is an inline queryset; once per name."""
-    known: Dict[str, bool] = ctx.frame_fact(_QUERYSET_NAMES_KEY, lambda c, f: {})
+    known: Dict[str, bool] = ctx.frame_fact(_BOUND_TO_QUERYSETS, lambda c, f: {})
     result = known.get(name)
     if result is None:
         bound = ctx.bindings().get(name) or []
@@ -194,10 +196,7 @@ def _bound_to_querysets(ctx: "Context", name: str) -> bool:
     return result
 
 
-_QUERYSET_NAMES_KEY: FactKey[Dict[str, bool]] = FactKey("br00.queryset_names")
-
-
-def sole_queryset_use(ctx: "Context", expr: ast.AST) -> Optional[str]:
+def sole_queryset_use(ctx: Context, expr: ast.AST) -> Optional[str]:
     """When ``expr`` evaluates a queryset whose rows have no other use, the text to name
     it by: an inline queryset chain, or a queryset local read nowhere else (rebuilds of
     itself aside). None otherwise."""
@@ -205,7 +204,7 @@ def sole_queryset_use(ctx: "Context", expr: ast.AST) -> Optional[str]:
         return "chain" if queryset_info(ctx, expr) is not None else None
     if not isinstance(expr, ast.Name) or ctx.frame.kind not in ("function", "lambda"):
         return None
-    if expr.id not in ctx.frame.facts.get(CHAIN_ASSIGNED, ()):
+    if expr.id not in ctx.frame.facts.get(_CHAIN_ASSIGNED, ()):
         return None  # never assigned a method chain so far: not a queryset local
     # The bindings (shared, once per function) rule most names out before the flow walk.
     if not _bound_to_querysets(ctx, expr.id):
@@ -216,10 +215,7 @@ def sole_queryset_use(ctx: "Context", expr: ast.AST) -> Optional[str]:
     return "local"
 
 
-CHAIN_ASSIGNED: FactKey[Set[str]] = FactKey("br00.chain_assigned")
-
-
-def note_chain_assignment(node: ast.AST, ctx: "Context") -> None:
+def note_chain_assignment(node: ast.AST, ctx: Context) -> None:
     """Remember, as the walk meets them, the names a function assigns a chain ending in a
     queryset-returning method to (`qs = X.objects.filter(...)`): the only candidates for
     a queryset local, so a test such as `if name:` costs nothing for every other name."""
@@ -229,26 +225,27 @@ def note_chain_assignment(node: ast.AST, ctx: "Context") -> None:
     if ctx.frame.kind not in ("function", "lambda") or value.func.attr not in QUERYSET_RETURNING:
         return  # judged by its last link only: the chain is analysed if the name is measured
     targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-    names: Set[str] = ctx.frame.facts.setdefault(CHAIN_ASSIGNED, set())
+    names: Set[str] = ctx.frame.facts.setdefault(_CHAIN_ASSIGNED, set())
     for target in targets:
         if isinstance(target, ast.Name):
             names.add(target.id)
 
 
-def derived_names(ctx: "Context", frame: "Frame", roots: Set[str]) -> Set[str]:
-    """``roots`` and the locals whose bindings read one of them, to a fixed point
-    (``user = obj.user``; ``groups = user.groups``): reachability over "bound from"
-    edges, each binding read once."""
-    readers: Dict[str, Set[str]] = {}  # name -> the locals some binding of which reads it
-    for name, bound in ctx.bindings(frame).items():
-        for _, value in bound:
-            for read in names_in(value):
-                readers.setdefault(read, set()).add(name)
-    tainted = set(roots)
-    pending = list(roots)
-    while pending:
-        for name in readers.get(pending.pop(), ()):
-            if name not in tainted:
-                tainted.add(name)
-                pending.append(name)
-    return tainted
+def rows_of(expr: ast.AST, ctx: Context) -> Optional[str]:
+    """The text of the queryset ``expr`` evaluates when its rows serve nothing else (an
+    inline chain, or a queryset local read only here), for BR003 and BR004 to name it by;
+    None otherwise, and for a relation the enclosing loop prefetched (its rows cost no
+    query) or a subquery."""
+    kind = sole_queryset_use(ctx, expr)
+    if kind is None:
+        return None
+    if kind == "chain":
+        info = queryset_info(ctx, expr)
+        if info is None or served_by_prefetch(info, ctx) or is_subquery(info):
+            return None
+    else:
+        for _, value in ctx.bindings().get(getattr(expr, "id", ""), ()):
+            info = queryset_info(ctx, value)
+            if info is None or served_by_prefetch(info, ctx):
+                return None
+    return short_source(expr)
