@@ -33,3 +33,14 @@ def restock(products, amount):
         product.stock_quantity += amount
         # BR005: one UPDATE per product (use bulk_update once after the loop)
         product.save()
+
+
+def packing_list(order):
+    # BR009: `line.product` is a foreign key (shop/models.py): one query per line
+    return [f"{line.quantity} x {line.product.name}" for line in OrderLine.objects.filter(order=order)]
+
+
+def packing_list_loaded(order):
+    # near-miss: the product is fetched in the same query as the lines
+    lines = OrderLine.objects.filter(order=order).select_related("product")
+    return [f"{line.quantity} x {line.product.name}" for line in lines]

@@ -15,6 +15,7 @@ from typing import Dict, FrozenSet, Optional, Set, Tuple
 from ...astutil import call_name, iter_nodes
 from ...bindings import Fold
 from ...context import Context, FactKey, Frame, LoopFrame
+from ...project.model import ViewInfo
 from ...queries import ANY_LOOKUP, QueryInfo, lookup_covers, prefetch_lookups_of_call
 
 # On a prefetched relation these are answered from the prefetch cache.
@@ -39,10 +40,40 @@ def loop_prefetches(ctx: Context, loop: LoopFrame) -> Set[str]:
     if found is None:
         found = prefetches_of(ctx, loop.iterable, loop.node) if loop.iterable is not None else set()
         found |= _inherited_prefetches(ctx, loop)
+        if loop.iterable is not None:
+            found |= view_prefetches(ctx, loop.iterable)
         if ctx.frame_fact(_CALLS_PREFETCH_RELATED_OBJECTS, _calls_prefetch_related_objects):
             found.add(ANY_LOOKUP)
         cache[id(loop.node)] = found
     return found
+
+
+def view_prefetches(ctx: Context, expr: ast.AST) -> Set[str]:
+    """`self.get_queryset()`, `self.queryset`, `self.filter_queryset(...)` in a view: the
+    lookups every queryset the view serves prefetches (or selects), per the project
+    model's reading of the view class."""
+    from ._rows import names_view_queryset
+
+    frame = ctx.function_frame()
+    cls = frame.class_frame if frame is not None else None
+    if cls is None or ctx.project is None or not names_view_queryset(expr):
+        return set()
+    view = ctx.project.view(ctx.project_name(cls.name))
+    return served_lookups(view) if view is not None else set()
+
+
+def served_lookups(view: ViewInfo) -> Set[str]:
+    """The lookups every queryset of the view loads (ANY_LOOKUP for one it cannot read)."""
+    common: Optional[Set[str]] = None
+    for chain in view.querysets:
+        lookups: Set[str] = set()
+        for method, args, opaque in chain.links:
+            if method in ("prefetch_related", "select_related"):
+                lookups.update(args)
+                if opaque or (method == "select_related" and not args):
+                    lookups.add(ANY_LOOKUP)
+        common = lookups if common is None else common & lookups
+    return common or set()
 
 
 def _inherited_prefetches(ctx: Context, loop: LoopFrame) -> Set[str]:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import ast
 from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
-from ...astutil import attribute_path, call_name, iter_nodes, names_in, short_source
+from ...astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, short_source
 from ...budget import WORK
 from ...context import Context, FactKey, Frame, LoopFrame
 from ...queries import WRITE_METHODS, is_session_name, receiver_name
 from ...vocabulary import BATCH_WRITES, INSTANCE_WRITES, LOOP_LEAVING_STATEMENTS, LOOP_TYPES, SCOPE_TYPES, TRY_TYPES
 from .. import Rule, check
+from ...project.model import ModelInfo
 from ._execution import loop_dependency, prepared_statement
+from ._rows import loop_rows
 
 RULE = Rule(
     code="BR005",
@@ -326,6 +328,46 @@ def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[_Write]:
     return None
 
 
+# The writes that go through the model's own save()/delete(): create() saves the new row.
+_THROUGH_SAVE = {"save": "save", "asave": "save", "create": "save", "acreate": "save", "get_or_create": "save",
+                 "aget_or_create": "save", "update_or_create": "save", "aupdate_or_create": "save",
+                 "delete": "delete", "adelete": "delete"}
+
+
+def _saved_one_by_one(node: ast.Call, found: _Write, ctx: Context) -> bool:
+    """The model written overrides save()/delete() (itself or a base, per the project
+    model): bulk_create/bulk_update/queryset delete() would skip that code (signals, files,
+    derived fields), so writing its rows one by one is the point."""
+    method, (loop, _) = found
+    through = _THROUGH_SAVE.get(method)
+    if through is None or ctx.project is None:
+        return False
+    model = _written_model(node, loop, ctx)
+    return model is not None and through in model.overrides
+
+
+def _written_model(node: ast.Call, loop: LoopFrame, ctx: Context) -> Optional[ModelInfo]:
+    """The model a per-row write writes: `X.objects.create(...)`, `X(...).save()`, a local
+    built by `X(...)`, or the row of a loop over a queryset of X."""
+    func = node.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    info = ctx.query_info(node)
+    if info is not None and info.kind == "manager" and isinstance(info.root, ast.Attribute):
+        return ctx.project_model(dotted_name(info.root.value))
+    receiver = func.value
+    if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name):
+        return ctx.project_model(receiver.func.id)
+    if isinstance(receiver, ast.Name):
+        if receiver.id in loop.targets:
+            rows = loop_rows(ctx, loop, receiver.id)
+            return rows.model if rows is not None else None
+        bound = ctx.bindings().last_before(receiver.id, node)
+        if isinstance(bound, ast.Call) and isinstance(bound.func, (ast.Name, ast.Attribute)):
+            return ctx.project_model(dotted_name(bound.func))
+    return None
+
+
 @check(RULE, ast.Call)
 def write_in_loop(node: ast.Call, ctx: Context) -> None:
     """A write per row (`obj.save()`, `create()`, `update()`, a commit) in a for-loop or
@@ -341,6 +383,8 @@ def write_in_loop(node: ast.Call, ctx: Context) -> None:
     if ctx.frame.kind in ("function", "lambda") and ctx.frame_fact(_CHOOSES_PER_ROW_WRITES, _chooses_per_row_writes):
         return
     if id(node) in ctx.frame_fact(_ISOLATED_PER_ITEM, _isolated_per_item):
+        return
+    if _saved_one_by_one(node, found, ctx):
         return
     method, (_, var) = found
     ctx.report(RULE, node, _VARIANTS.get(method, "update_or_delete"), expr=short_source(node), var=var)

@@ -8,7 +8,9 @@ from typing import Dict, Set
 from ...astutil import names_in, short_source
 from ...context import Context, FactKey, Frame
 from .. import Rule, check
+from ...queries import QueryInfo, lookup_covers
 from ._execution import is_unevaluated
+from ._prefetches import CACHE_SERVED, served_lookups
 
 RULE = Rule(
     code="BR006",
@@ -23,7 +25,9 @@ RULE = Rule(
     why="DRF calls the method once per row: a list endpoint of 50 objects runs 50 extra "
     "queries per method field.",
     bad="""
-        from rest_framework import serializers
+        from rest_framework import generics, serializers
+
+        from shop.models import Product
 
 
         class ProductSerializer(serializers.ModelSerializer):
@@ -31,14 +35,26 @@ RULE = Rule(
 
             def get_review_count(self, obj):
                 return obj.reviews.count()
+
+
+        class ProductList(generics.ListAPIView):  # in views.py
+            queryset = Product.objects.all()
+            serializer_class = ProductSerializer
         """,
     good="""
-        from rest_framework import serializers
+        from django.db.models import Count
+        from rest_framework import generics, serializers
+
+        from shop.models import Product
 
 
         class ProductSerializer(serializers.ModelSerializer):
-            # the view's queryset: Product.objects.annotate(review_count=Count("reviews"))
             review_count = serializers.IntegerField(read_only=True)
+
+
+        class ProductList(generics.ListAPIView):  # in views.py
+            queryset = Product.objects.annotate(review_count=Count("reviews"))
+            serializer_class = ProductSerializer
         """,
     notes="Only methods with exactly two positional parameters are checked, and DRF's "
     "own `get_*` hooks (`get_fields`, `get_attribute`, `get_value`, "
@@ -47,7 +63,11 @@ RULE = Rule(
     "serves it from the cache and is the DRF idiom; `.filter()`, `.order_by()`, "
     "`.first()`, `.values_list()` and friends bypass that cache, and `.count()`/"
     "`.exists()` are cured by annotating, so they are reported. A queryset built into a "
-    "local is reported where it is evaluated.",
+    "local is reported where it is evaluated. With the project model (the project's "
+    "views read from source), a serializer that no list view serves and no code calls "
+    "with `many=True` serializes one object per request and is silent, and a "
+    "`.count()`/`.exists()` on a relation that every list view serving it prefetches "
+    "is read from the cache and is silent too.",
 )
 
 # DRF's own `get_*` hooks of serializers and fields: not method fields.
@@ -115,4 +135,27 @@ def query_in_serializer_method(node: ast.Call, ctx: Context) -> None:
         return
     if info.kind == "related" and all(m in ("all", "aall") for m in info.methods):
         return  # `obj.tags.all()`: the view's prefetch_related serves it (the DRF idiom)
+    if _served_one_at_a_time_or_prefetched(info, frame, ctx):
+        return
     ctx.report(RULE, node, method=getattr(frame.node, "name", "?"), expr=short_source(node))
+
+
+def _served_one_at_a_time_or_prefetched(info: QueryInfo, frame: Frame, ctx: Context) -> bool:
+    """With the project model: a serializer no list view serves and no code calls with
+    `many=True` serializes one object (one query, not one per row); and a relation every
+    list view serving it prefetches is read from the cache (`.count()`, `.exists()`)."""
+    cls = frame.class_frame
+    project = ctx.project
+    if project is None or cls is None:
+        return False
+    serializer = project.serializer(ctx.project_name(cls.name))
+    if serializer is None:
+        return False
+    if not serializer.many and not serializer.list_views:
+        return True
+    if info.kind != "related" or not info.rel_path or not all(m in CACHE_SERVED for m in info.methods):
+        return False
+    views = [project.view(name) for name in serializer.list_views]
+    if serializer.many or not views or any(v is None or not v.querysets for v in views):
+        return False  # serialized somewhere we cannot see the queryset of
+    return all(lookup_covers(served_lookups(view), info.rel_path) for view in views if view is not None)

@@ -175,9 +175,27 @@ def ordering_without_index(node: ast.ClassDef, ctx: Context) -> None:
     if not ordering[1].elts:
         return
     name = _ordering_field(ordering[1].elts[0])
-    if name is None or name not in fields or name in indexed:
+    if name is None or name in indexed:
+        return
+    if name not in fields:
+        if _inherited_unindexed_date(ctx, node.name, name):
+            ctx.report(RULE, ordering[0], model=node.name, field=name)
         return
     kind, call = fields[name]
     if kind.endswith(_TEMPORAL_FIELD_SUFFIXES) or kind in _TEMPORAL_FIELDS:
         if not _field_is_indexed(kind, call):
             ctx.report(RULE, ordering[0], model=node.name, field=name)
+
+
+def _inherited_unindexed_date(ctx: Context, class_name: str, field: str) -> bool:
+    """A date field the model inherits from an abstract base (per the project model), with
+    no index of its own or from the base's `Meta.indexes`."""
+    model = ctx.project_model(class_name)
+    if model is None:
+        return False
+    inherited = model.fields.get(field)
+    if inherited is None or inherited.declared_in == model.name:
+        return False
+    temporal = inherited.field_class.endswith(_TEMPORAL_FIELD_SUFFIXES) or inherited.field_class in _TEMPORAL_FIELDS
+    indexed = inherited.db_index or inherited.unique or inherited.primary_key or field in model.index_leads
+    return temporal and not indexed
