@@ -1,0 +1,111 @@
+"""The project model through the real front ends: an editor's unsaved buffer on stdin, the
+cache options, and ``explain-model``."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+MODELS = '''
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+'''
+
+SERVICES = '''
+from .models import Book
+
+
+def catalogue():
+    return [book.author for book in Book.objects.all()]
+'''
+
+
+def _env(cache: Path) -> Dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONSAFEPATH"] = "1"
+    env["XDG_CACHE_HOME"] = str(cache)
+    return env
+
+
+def _run(args: List[str], cwd: Path, cache: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+                          env=_env(cache), timeout=300)
+
+
+@pytest.fixture()
+def library(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    (root / "library").mkdir(parents=True)
+    (root / "setup.cfg").write_text("")
+    (root / "library" / "__init__.py").write_text("")
+    (root / "library" / "models.py").write_text(textwrap.dedent(MODELS))
+    (root / "library" / "services.py").write_text(textwrap.dedent(SERVICES))
+    return root
+
+
+def test_flake8_and_pylint_read_the_model_from_another_module(library: Path, tmp_path: Path) -> None:
+    flake8 = _run(["-m", "flake8", "--isolated", "--select=BR", "--format=%(path)s:%(row)d:%(col)d:%(code)s",
+                   "library"], library, tmp_path / "cache")
+    assert flake8.stdout.splitlines() == ["library/services.py:6:13:BR009"], flake8.stdout + flake8.stderr
+    pylint = _run(["-m", "pylint", "--rcfile=/dev/null", "--load-plugins=pylint_plugins.backend_rules",
+                   "--disable=all", "--enable=lazy-relation-in-loop", "--score=n",
+                   "--msg-template={path}:{line}:{column}:{symbol}", "library"], library, tmp_path / "cache")
+    assert pylint.stdout.splitlines()[-1:] == ["library/services.py:6:12:lazy-relation-in-loop"], pylint.stdout
+    assert list((tmp_path / "cache" / "flake8-backend-rules").glob("*.sqlite3")), "the cache was not written"
+
+
+def test_an_unsaved_buffer_on_stdin_replaces_its_file(library: Path, tmp_path: Path) -> None:
+    """The editor's buffer of models.py (author no longer a foreign key) decides what the
+    loop in the same buffer reads; the file on disk says otherwise."""
+    buffer = textwrap.dedent(MODELS).replace(
+        "author = models.ForeignKey(Author, on_delete=models.CASCADE)", "author = models.CharField(max_length=9)"
+    ) + "\n\ndef names():\n    return [book.author for book in Book.objects.all()]\n"
+    args = ["-m", "flake8", "--isolated", "--select=BR", "--format=%(path)s:%(row)d:%(code)s",
+            "--stdin-display-name=library/models.py", "-"]
+    edited = _run(args, library, tmp_path / "cache", stdin=buffer)
+    assert edited.stdout == "" and edited.returncode == 0, edited.stdout + edited.stderr
+    # the same loop against the model on disk, where author is a foreign key
+    on_disk = textwrap.dedent(MODELS) + "\n\ndef names():\n    return [book.author for book in Book.objects.all()]\n"
+    unedited = _run(args, library, tmp_path / "cache", stdin=on_disk)
+    assert unedited.stdout.splitlines() == ["library/models.py:15:BR009"], unedited.stdout + unedited.stderr
+
+
+def test_no_cache_and_cache_dir_options(library: Path, tmp_path: Path) -> None:
+    base = ["-m", "flake8", "--isolated", "--select=BR", "--format=%(code)s", "library"]
+    no_cache = _run([*base, "--backend-no-cache"], library, tmp_path / "home-cache")
+    assert no_cache.stdout.split() == ["BR009"]
+    assert not (tmp_path / "home-cache").exists()
+    chosen = tmp_path / "chosen"
+    with_dir = _run([*base, f"--backend-cache-dir={chosen}"], library, tmp_path / "home-cache")
+    assert with_dir.stdout.split() == ["BR009"]
+    assert list(chosen.glob("*.sqlite3")) and not (tmp_path / "home-cache").exists()
+
+
+def test_explain_model_prints_what_the_model_believes(library: Path, tmp_path: Path) -> None:
+    result = _run(["-m", "flake8_backend_rules", "explain-model", "library/models.py::Book"], library,
+                  tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("library.models.Book  (project root: ")
+    assert "  Django model" in lines
+    assert "    author: ForeignKey [fk] -> library.models.Author" in lines
+    assert "    title: CharField [column]" in lines
+    missing = _run(["-m", "flake8_backend_rules", "explain-model", "library/models.py::Nope"], library,
+                   tmp_path / "cache")
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == "explain-model: Nope: no class of that name in library.models (library/models.py)"
+    bad = _run(["-m", "flake8_backend_rules", "explain-model", "library/models.py"], library, tmp_path / "cache")
+    assert bad.returncode == 2 and "expected PATH::Name" in bad.stderr
