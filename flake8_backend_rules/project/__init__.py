@@ -23,7 +23,8 @@ from typing import Dict, List, Optional, Tuple
 from .cache import SummaryCache, content_key, default_cache_dir
 from .files import MAX_FILE_BYTES, TooLarge, module_name, project_root, python_files, source_roots
 from .model import ModelInfo, ProjectModel, SerializerInfo, ViewInfo
-from .summary import SCHEMA, ModuleSummary, from_json, summarise, to_json
+from .modules import Entry, Modules, text_flags
+from .summary import SCHEMA, summarise
 
 __all__ = ["ModelInfo", "ProjectModel", "ProjectModels", "SerializerInfo", "ViewInfo"]
 
@@ -32,14 +33,25 @@ _CONFIG_FILES = ("pytest.ini", "setup.cfg", "tox.ini", "pyproject.toml")
 
 
 class ProjectModels:
-    """The model of each project a run meets, built once per process and root."""
+    """The model of each project a run meets, indexed once per process and root."""
 
     def __init__(self, cache_dir: Optional[str] = None, use_cache: bool = True, cwd: Optional[str] = None) -> None:
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
         self.use_cache = use_cache
         self.cwd = cwd
         self._models: Dict[Path, Optional[ProjectModel]] = {}
-        self.builds = 0  # summaries computed (not found in the cache), for tests and benchmarks
+
+    @property
+    def builds(self) -> int:
+        """Summaries computed by parsing (not found in the cache) so far, all projects."""
+        return sum(m.modules.computed for m in self._models.values() if m is not None)
+
+    def prepare(self, paths: List[str]) -> None:
+        """Index the projects of ``paths`` now (flake8's parent process, before it forks its
+        workers: they inherit the index instead of each building it)."""
+        for path in paths:
+            if path != "-":
+                self.for_file(os.path.join(path, "__init__.py") if os.path.isdir(path) else path)
 
     def for_file(self, filename: str, tree: Optional[ast.AST] = None) -> Optional[ProjectModel]:
         """The model of the project holding ``filename``; with ``tree`` (an unsaved
@@ -66,24 +78,23 @@ class ProjectModels:
         prefixes = [p.relative_to(root).as_posix() if p != root else "" for p in source_roots(root)]
         module, is_package = module_name(relative, prefixes)
         summary = summarise(tree, relative, module, is_package)
-        summaries = [s for s in model.by_path.values() if s.path != relative] + [summary]
-        return ProjectModel(root, summaries, model._config_texts)
+        return ProjectModel(root, model.modules.with_buffer(relative, summary), model._config_texts)
 
     def _build(self, root: Path) -> Optional[ProjectModel]:
-        cache = SummaryCache(self.cache_dir if self.use_cache else None, root)
+        cache = SummaryCache(self.cache_dir if self.use_cache else None, root, SCHEMA)
         try:
-            return self._build_with(root, cache)
+            return self._index(root, cache)
         except TooLarge:
             LOG.debug("flake8-backend-rules: %s is larger than the project model reads", root)
             return None
-        finally:
-            cache.close()
 
-    def _build_with(self, root: Path, cache: SummaryCache) -> ProjectModel:
+    def _index(self, root: Path, cache: SummaryCache) -> ProjectModel:
+        """List the project's modules: a file whose size and modification time are as
+        recorded keeps its key and flags; another is read, hashed and scanned."""
         prefixes = [p.relative_to(root).as_posix() if p != root else "" for p in source_roots(root)]
         known = cache.known_files()
-        entries: List[Tuple[str, Path, str, bool, str, Optional[bytes]]] = []
-        changed: Dict[str, Tuple[int, int, str]] = {}
+        entries: List[Entry] = []
+        changed: Dict[str, Tuple[int, int, str, int]] = {}
         for relative, full in python_files(root):
             try:
                 stat = full.stat()
@@ -93,45 +104,23 @@ class ProjectModels:
                 continue
             module, is_package = module_name(relative, prefixes)
             record = known.get(relative)
-            content: Optional[bytes] = None
             if record is not None and record[0] == stat.st_mtime_ns and record[1] == stat.st_size:
-                key = record[2]
+                key, flags = record[2], record[3]
             else:
                 try:
                     content = full.read_bytes()
                 except OSError:
                     continue
-                key = content_key(module, content, SCHEMA)
-                changed[relative] = (stat.st_mtime_ns, stat.st_size, key)
-            entries.append((relative, full, module, is_package, key, content))
-        stored = cache.load(key for *_, key, _ in entries)
-        summaries: List[ModuleSummary] = []
-        new: Dict[str, dict] = {}
-        for relative, full, module, is_package, key, content in entries:
-            summary = from_json(stored[key]) if key in stored else None
-            if summary is None:
-                summary = self._summarise_file(full, relative, module, is_package, content)
-                if summary is None:
-                    continue
-                new[key] = to_json(summary)
-            summary.path, summary.module = relative, module
-            summaries.append(summary)
-        cache.store(new, changed)
+                key, flags = content_key(module, content, SCHEMA), text_flags(content)
+                changed[relative] = (stat.st_mtime_ns, stat.st_size, key, flags)
+            entries.append(Entry(relative, full, module, is_package, key, flags))
+        cache.store_files(changed)
+        raw = cache.load_raw(entry.key for entry in entries)
         config = {}
         for name in _CONFIG_FILES:
             try:
                 config[name] = (root / name).read_text(encoding="utf-8", errors="replace")[:200_000]
             except OSError:
                 continue
-        return ProjectModel(root, summaries, config)
-
-    def _summarise_file(self, full: Path, relative: str, module: str, is_package: bool,
-                        content: Optional[bytes]) -> Optional[ModuleSummary]:
-        try:
-            if content is None:
-                content = full.read_bytes()
-            tree = ast.parse(content, filename=str(full))
-        except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
-            return ModuleSummary(path=relative, module=module)  # nothing to learn from it
-        self.builds += 1
-        return summarise(tree, relative, module, is_package)
+        store = cache.store_summary if cache.enabled else None
+        return ProjectModel(root, Modules(entries, raw, store), config)

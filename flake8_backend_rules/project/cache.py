@@ -41,94 +41,106 @@ def content_key(module: str, content: bytes, schema: int) -> str:
 
 
 class SummaryCache:
-    """The cache database of one project root (or nothing, when ``folder`` is None)."""
+    """The cache database of one project root (or nothing, when ``folder`` is None).
 
-    def __init__(self, folder: Optional[Path], root: Path) -> None:
+    Each process opens its own connection (flake8 forks its workers after the parent
+    may have opened one; a connection must not cross a fork)."""
+
+    def __init__(self, folder: Optional[Path], root: Path, schema: int) -> None:
+        self._path: Optional[Path] = None
         self._db: Optional[sqlite3.Connection] = None
+        self._pid = 0
         if folder is None:
             return
-        name = hashlib.sha256(str(root).encode()).hexdigest()[:20] + ".sqlite3"
+        name = hashlib.sha256(str(root).encode()).hexdigest()[:20] + f"-v{schema}.sqlite3"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(folder / name), timeout=30, isolation_level=None)
+        except OSError as error:
+            LOG.debug("flake8-backend-rules: no summary cache in %s: %s", folder, error)
+            return
+        self._path = folder / name
+
+    def _connection(self) -> Optional[sqlite3.Connection]:
+        if self._path is None:
+            return None
+        if self._db is not None and self._pid == os.getpid():
+            return self._db
+        try:
+            db = sqlite3.connect(str(self._path), timeout=30, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS summaries (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, key TEXT)"
-            )
-            self._db = db
+            db.execute("CREATE TABLE IF NOT EXISTS files "
+                       "(path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, key TEXT, flags INTEGER)")
         except (sqlite3.Error, OSError) as error:
-            LOG.debug("flake8-backend-rules: no summary cache in %s: %s", folder, error)
-            self._db = None
+            self._fail(error)
+            return None
+        self._db, self._pid = db, os.getpid()
+        return db
 
     @property
     def enabled(self) -> bool:
-        return self._db is not None
+        return self._path is not None
 
     def _fail(self, error: Exception) -> None:
         LOG.debug("flake8-backend-rules: summary cache off for this run: %s", error)
         try:
-            if self._db is not None:
+            if self._db is not None and self._pid == os.getpid():
                 self._db.close()
         except sqlite3.Error:
             pass
         self._db = None
+        self._path = None
 
-    def known_files(self) -> Dict[str, Tuple[int, int, str]]:
-        """path -> (mtime_ns, size, key) as last recorded."""
-        if self._db is None:
+    def known_files(self) -> Dict[str, Tuple[int, int, str, int]]:
+        """path -> (mtime_ns, size, key, flags) as last recorded."""
+        db = self._connection()
+        if db is None:
             return {}
         try:
-            rows = self._db.execute("SELECT path, mtime_ns, size, key FROM files")
-            return {row[0]: (row[1], row[2], row[3]) for row in rows}
+            rows = db.execute("SELECT path, mtime_ns, size, key, flags FROM files")
+            return {row[0]: (row[1], row[2], row[3], row[4] or 0) for row in rows}
         except sqlite3.Error as error:
             self._fail(error)
             return {}
 
-    def load(self, keys: Iterable[str]) -> Dict[str, dict]:
-        """The stored summaries of ``keys`` (JSON-decoded), for those it has."""
-        if self._db is None:
+    def load_raw(self, keys: Iterable[str]) -> Dict[str, str]:
+        """The stored summaries of ``keys``, as JSON text (decoded when a module is asked for)."""
+        db = self._connection()
+        if db is None:
             return {}
-        found: Dict[str, dict] = {}
+        found: Dict[str, str] = {}
         wanted = list(dict.fromkeys(keys))
         try:
             for start in range(0, len(wanted), 500):
                 batch = wanted[start:start + 500]
-                marks = ",".join("?" * len(batch))
-                query = f"SELECT key, data FROM summaries WHERE key IN ({marks})"
-                for key, data in self._db.execute(query, batch):  # noqa: BR002 - 500 keys a query
-                    try:
-                        found[key] = json.loads(data)
-                    except ValueError:
-                        continue
+                query = f"SELECT key, data FROM summaries WHERE key IN ({','.join('?' * len(batch))})"
+                found.update(db.execute(query, batch))  # noqa: BR002 - 500 keys a query
         except sqlite3.Error as error:
             self._fail(error)
             return {}
         return found
 
-    def store(self, summaries: Dict[str, dict], files: Dict[str, Tuple[int, int, str]]) -> None:
-        """Record new summaries and the current key of each file, in one transaction."""
-        if self._db is None or (not summaries and not files):
+    def store_files(self, files: Dict[str, Tuple[int, int, str, int]]) -> None:
+        """Record the current key and flags of each file that changed, in one transaction."""
+        db = self._connection()
+        if db is None or not files:
             return
         try:
-            with self._db:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO summaries (key, data) VALUES (?, ?)",
-                    [(key, json.dumps(data, separators=(",", ":"))) for key, data in summaries.items()],
-                )
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO files (path, mtime_ns, size, key) VALUES (?, ?, ?, ?)",
-                    [(path, m, s, k) for path, (m, s, k) in files.items()],
-                )
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO files (path, mtime_ns, size, key, flags) VALUES (?, ?, ?, ?, ?)",
+                               [(path, *record) for path, record in files.items()])
         except sqlite3.Error as error:
             self._fail(error)
 
-    def close(self) -> None:
-        if self._db is not None:
-            try:
-                self._db.close()
-            except sqlite3.Error:
-                pass
-            self._db = None
+    def store_summary(self, key: str, data: dict) -> None:
+        """Record one summary just computed (other workers find it from now on)."""
+        db = self._connection()
+        if db is None:
+            return
+        try:
+            db.execute("INSERT OR IGNORE INTO summaries (key, data) VALUES (?, ?)",
+                       (key, json.dumps(data, separators=(",", ":"))))
+        except sqlite3.Error as error:
+            self._fail(error)

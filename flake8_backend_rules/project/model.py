@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_VIEWS, Modules
 from .summary import Chain, ClassSummary, FieldSummary, ModuleSummary
 
 _MAX_HOPS = 25
@@ -174,13 +175,9 @@ def chain_covers(chain: Chain, relation: str) -> bool:
 class ProjectModel:
     """Facts about one project, joined lazily from its modules' summaries."""
 
-    def __init__(self, root: Path, summaries: Iterable[ModuleSummary], config_texts: Dict[str, str]) -> None:
+    def __init__(self, root: Path, modules: Modules, config_texts: Dict[str, str]) -> None:
         self.root = root
-        self.modules: Dict[str, ModuleSummary] = {}
-        self.by_path: Dict[str, ModuleSummary] = {}
-        for summary in summaries:
-            self.modules.setdefault(summary.module, summary)
-            self.by_path[summary.path] = summary
+        self.modules = modules  # summaries by dotted name, decoded or computed on first use
         self._config_texts = config_texts
         self._classes: Dict[str, Optional[Tuple[ModuleSummary, ClassSummary]]] = {}
         self._models: Dict[str, Optional[ModelInfo]] = {}
@@ -194,7 +191,7 @@ class ProjectModel:
     # -- names ----------------------------------------------------------------------------
     def module_of(self, path: str) -> Optional[ModuleSummary]:
         """The summary of a module by its path relative to the root."""
-        return self.by_path.get(path)
+        return self.modules.by_path(path)
 
     def module_for_file(self, filename: str) -> Optional[ModuleSummary]:
         """The summary of the module at ``filename`` (absolute, or relative to the
@@ -203,7 +200,7 @@ class ProjectModel:
             relative = Path(os.getcwd(), filename).resolve().relative_to(self.root).as_posix()
         except (ValueError, OSError, RuntimeError):
             return None
-        return self.by_path.get(relative)
+        return self.modules.by_path(relative)
 
     def resolve_class(self, dotted: str) -> Optional[Tuple[ModuleSummary, ClassSummary]]:
         """The project class a dotted name stands for, following re-exports
@@ -259,7 +256,7 @@ class ProjectModel:
     def _models_by_label(self) -> Dict[str, Dict[str, str]]:
         if self._by_label is None:
             table: Dict[str, Dict[str, str]] = {}
-            for module in self.modules.values():
+            for module in self.modules.named_like(lambda name: "models" in name.split(".")):
                 label = self._app_label(module.module)
                 for cls in module.classes:
                     table.setdefault(label, {}).setdefault(cls.name, f"{module.module}.{cls.name}")
@@ -443,7 +440,7 @@ class ProjectModel:
         and the modules of pydantic ``BaseSettings`` classes."""
         if self._settings is None:
             named: List[str] = []
-            for module in self.modules.values():
+            for module in self.modules.with_flag(FLAG_SETTINGS):
                 named.extend(module.settings_refs)
             for text in self._config_texts.values():
                 named.extend(_SETTINGS_LINE.findall(text))
@@ -468,7 +465,7 @@ class ProjectModel:
                                     and candidate.rpartition(".")[0] == package:
                                 pending.append(candidate)
                                 break
-            for module in self.modules.values():
+            for module in self.modules.with_flag(FLAG_PYDANTIC):
                 if module.module not in found and any(
                     _is_pydantic_settings(base) for cls in module.classes for base in cls.resolved_bases
                 ):
@@ -477,7 +474,7 @@ class ProjectModel:
         return self._settings
 
     def is_settings_path(self, path: str) -> bool:
-        module = self.by_path.get(path)
+        module = self.modules.by_path(path)
         return module is not None and module.module in self.settings_modules()
 
     def setting(self, name: str) -> object:
@@ -603,7 +600,7 @@ class ProjectModel:
         """Dotted names of the classes some project code calls with ``many=True``."""
         if self._many is None:
             resolved: Set[str] = set()
-            for module in self.modules.values():
+            for module in self.modules.with_flag(FLAG_MANY):
                 for text in module.many_serializers:
                     # the summary resolved imported names; a bare name is the module's own
                     full = text if "." in text else f"{module.module}.{text}"
@@ -617,7 +614,7 @@ class ProjectModel:
         """serializer -> the list views that serve it."""
         if self._list_views_of is None:
             table: Dict[str, List[str]] = {}
-            for module in self.modules.values():
+            for module in self.modules.with_flag(FLAG_VIEWS):
                 for cls in module.classes:
                     if "serializer_class" not in cls.attributes and not cls.serializer_returns:
                         continue

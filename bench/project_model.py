@@ -1,0 +1,134 @@
+"""What the project model costs a user: whole flake8 runs, with and without the plugin.
+
+    python bench/project_model.py ROOT [ROOT...] [--jobs 2] [--repeat 3]
+
+For each ROOT (a project checkout), from inside it:
+
+* ``flake8 -j N`` without this plugin (the same flake8, with the plugin left out of its
+  plugin list in-process), selecting flake8's default checks;
+* the same run with the plugin (BR rules added), with a **cold** cache (a new, empty
+  ``backend-cache-dir`` each time) and a **warm** one (the cache the cold run left);
+* the project model alone, in this process: built with an empty cache, then again
+  from the warm cache, with tracemalloc's peak for the cold build.
+
+Times are the best of ``--repeat`` wall-clock runs; memory is the largest resident set of
+any flake8 process of the run (``getrusage(RUSAGE_CHILDREN)`` of a fresh child each
+time). Targets (issue 14): warm <= 1.10x flake8 without the plugin, cold <= 1.30x, peak
+memory within +25%. Never run by the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# flake8 run in-process without this plugin: its plugin discovery is filtered, nothing else
+_WITHOUT_PLUGIN = (
+    "import sys\n"
+    "import flake8.plugins.finder as finder\n"
+    "original = finder.find_plugins\n"
+    "finder.find_plugins = lambda *a, **k: [p for p in original(*a, **k) if p.package != 'flake8-backend-rules']\n"
+    "from flake8.main.cli import main\n"
+    "sys.exit(main())\n"
+)
+_MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "done = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode)\n"
+)
+
+
+def _measure(root: Path, command: List[str]) -> Tuple[float, int]:
+    """(seconds, peak resident KiB of any process of the run), from a fresh child."""
+    out = subprocess.run([sys.executable, "-c", _MEASURE, str(root), *command], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def flake8_runs(root: Path, jobs: int, repeat: int) -> Dict[str, Tuple[float, int]]:
+    base = ["-j", str(jobs), "--select=E,F,W,C90", "."]
+    results: Dict[str, Tuple[float, int]] = {}
+    results["without plugin"] = min(
+        (_measure(root, [sys.executable, "-c", _WITHOUT_PLUGIN, *base]) for _ in range(repeat)), key=lambda r: r[0]
+    )
+    colds: List[Tuple[float, int]] = []
+    warms: List[Tuple[float, int]] = []
+    for _ in range(repeat):
+        cache = Path(tempfile.mkdtemp(prefix="backend-rules-bench-"))
+        try:
+            with_plugin = [sys.executable, "-m", "flake8", *base[:-1], "--extend-select=BR",
+                           f"--backend-cache-dir={cache}", "."]
+            colds.append(_measure(root, with_plugin))
+            warms.append(_measure(root, with_plugin))
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    results["with plugin, cold cache"] = min(colds, key=lambda r: r[0])
+    results["with plugin, warm cache"] = min(warms, key=lambda r: r[0])
+    return results
+
+
+def model_alone(root: Path) -> Dict[str, float]:
+    from flake8_backend_rules.project import ProjectModels
+
+    probe = next(root.rglob("*.py"))
+    cache = tempfile.mkdtemp(prefix="backend-rules-bench-")
+    try:
+        tracemalloc.start()
+        start = time.perf_counter()
+        models = ProjectModels(cache)
+        model = models.for_file(str(probe))
+        cold = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        start = time.perf_counter()
+        ProjectModels(cache).for_file(str(probe))
+        warm = time.perf_counter() - start
+        modules = len(model.modules) if model is not None else 0
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return {"modules": modules, "cold": cold, "warm": warm, "peak_mib": peak / 2**20, "summarised": models.builds}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("roots", nargs="+")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    report = {}
+    for root_text in args.roots:
+        root = Path(root_text).resolve()
+        runs = flake8_runs(root, args.jobs, args.repeat)
+        alone = model_alone(root)
+        report[root.name] = {"runs": runs, "model": alone}
+        if args.json:
+            continue
+        base_time, base_mem = runs["without plugin"]
+        files = sum(1 for _ in root.rglob("*.py"))
+        print(f"\n### {root.name} ({files:,} .py files), flake8 -j {args.jobs}, best of {args.repeat}\n")
+        print("| run | time | vs without | peak RSS | vs without |")
+        print("|---|---:|---:|---:|---:|")
+        for name, (seconds, kib) in runs.items():
+            print(f"| {name} | {seconds:.2f} s | {seconds / base_time:.2f}x | {kib / 1024:.0f} MiB | "
+                  f"{kib / base_mem:.2f}x |")
+        print(f"\nproject model alone: {alone['modules']:,} modules, {alone['summarised']:,} summarised; "
+              f"cold {alone['cold']:.2f} s, warm {alone['warm']:.2f} s; peak {alone['peak_mib']:.1f} MiB (cold build)")
+    if args.json:
+        print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

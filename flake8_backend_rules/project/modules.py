@@ -1,0 +1,172 @@
+"""The project's modules, summarised on demand.
+
+A run lists every module of the project (its path, dotted name and content key) and a few
+*flags* read from its text (does it mention ``DJANGO_SETTINGS_MODULE``, ``BaseSettings``,
+``many=True``, ``serializer_class``?). A module's full summary is only decoded (from the
+cache) or computed (by parsing the file) when a rule's question needs that module: most
+runs read the models modules and a few others, not the whole project. The flags say
+which modules the project-wide questions must read (the settings named anywhere, the
+serializers used with ``many=True``, the list views), so even those read only the
+candidates; a flag is a filter, the summary decides.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import logging
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List, Optional
+
+from .summary import ModuleSummary, from_json, summarise, to_json
+
+LOG = logging.getLogger("flake8.backend_rules")
+
+FLAG_SETTINGS = 1  # names DJANGO_SETTINGS_MODULE
+FLAG_PYDANTIC = 2  # mentions BaseSettings
+FLAG_MANY = 4  # calls something with many=True
+FLAG_VIEWS = 8  # sets a serializer_class (or picks one)
+_MARKERS = ((b"DJANGO_SETTINGS_MODULE", FLAG_SETTINGS), (b"BaseSettings", FLAG_PYDANTIC), (b"many=True", FLAG_MANY),
+            (b"serializer_class", FLAG_VIEWS))
+
+
+def text_flags(content: bytes) -> int:
+    flags = 0
+    for marker, flag in _MARKERS:
+        if marker in content:
+            flags |= flag
+    return flags
+
+
+def summary_flags(summary: ModuleSummary) -> int:
+    """The flags a summary itself shows (exact, for a buffer the disk does not hold)."""
+    flags = 0
+    if summary.settings_refs:
+        flags |= FLAG_SETTINGS
+    if any((base or "").endswith("BaseSettings") for cls in summary.classes for base in cls.resolved_bases):
+        flags |= FLAG_PYDANTIC
+    if summary.many_serializers:
+        flags |= FLAG_MANY
+    if any("serializer_class" in cls.attributes or cls.serializer_returns for cls in summary.classes):
+        flags |= FLAG_VIEWS
+    return flags
+
+
+class Entry:
+    """One module of the project: where it is and how to get its summary."""
+
+    __slots__ = ("path", "full", "module", "is_package", "key", "flags")
+
+    def __init__(self, path: str, full: Path, module: str, is_package: bool, key: str, flags: int) -> None:
+        self.path = path
+        self.full = full
+        self.module = module
+        self.is_package = is_package
+        self.key = key
+        self.flags = flags
+
+
+# A summary computed here, to store: (key, JSON-able data).
+Store = Callable[[str, dict], None]
+
+
+class Modules:
+    """Module summaries by dotted name and by path, decoded or computed on first use."""
+
+    def __init__(self, entries: List[Entry], raw: Dict[str, str], store: Optional[Store] = None) -> None:
+        self._by_name: Dict[str, Entry] = {}
+        self._by_path: Dict[str, Entry] = {}
+        for entry in entries:
+            self._by_name.setdefault(entry.module, entry)
+            self._by_path[entry.path] = entry
+        self._raw = raw  # key -> the cached summary's JSON text (decoded on demand)
+        self._store = store
+        self._summaries: Dict[str, Optional[ModuleSummary]] = {}  # by path
+        self.computed = 0  # summaries computed by parsing, this run
+
+    # -- lookups --------------------------------------------------------------------------
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def names(self) -> List[str]:
+        return list(self._by_name)
+
+    def get(self, name: str) -> Optional[ModuleSummary]:
+        entry = self._by_name.get(name)
+        return self._summary(entry) if entry is not None else None
+
+    def __getitem__(self, name: str) -> ModuleSummary:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def by_path(self, path: str) -> Optional[ModuleSummary]:
+        entry = self._by_path.get(path)
+        return self._summary(entry) if entry is not None else None
+
+    def with_flag(self, flag: int) -> Iterator[ModuleSummary]:
+        """The summaries of the modules whose text shows ``flag``."""
+        for entry in list(self._by_name.values()):
+            if entry.flags & flag:
+                summary = self._summary(entry)
+                if summary is not None:
+                    yield summary
+
+    def named_like(self, predicate: Callable[[str], bool]) -> Iterator[ModuleSummary]:
+        for name, entry in list(self._by_name.items()):
+            if predicate(name):
+                summary = self._summary(entry)
+                if summary is not None:
+                    yield summary
+
+    def all(self) -> Iterator[ModuleSummary]:
+        for entry in list(self._by_name.values()):
+            summary = self._summary(entry)
+            if summary is not None:
+                yield summary
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    # -- the buffer of an editor -----------------------------------------------------------
+    def with_buffer(self, path: str, summary: ModuleSummary) -> "Modules":
+        """These modules, with ``path``'s summary taken from an unsaved buffer."""
+        entries = [e for e in self._by_path.values() if e.path != path]
+        old = self._by_path.get(path)
+        full = old.full if old is not None else Path(path)
+        buffer = Entry(path, full, summary.module, path.endswith("__init__.py"), "", summary_flags(summary))
+        copy = Modules(entries + [buffer], self._raw, self._store)
+        copy._summaries = {p: s for p, s in self._summaries.items() if p != path}
+        copy._summaries[path] = summary
+        return copy
+
+    # -- summaries ----------------------------------------------------------------------------
+    def _summary(self, entry: Entry) -> Optional[ModuleSummary]:
+        if entry.path in self._summaries:
+            return self._summaries[entry.path]
+        summary: Optional[ModuleSummary] = None
+        raw = self._raw.get(entry.key)
+        if raw is not None:
+            try:
+                summary = from_json(json.loads(raw))
+            except ValueError:
+                summary = None
+        if summary is None:
+            summary = self._compute(entry)
+        if summary is not None:
+            summary.path, summary.module = entry.path, entry.module
+        self._summaries[entry.path] = summary
+        return summary
+
+    def _compute(self, entry: Entry) -> Optional[ModuleSummary]:
+        try:
+            content = entry.full.read_bytes()
+            tree = ast.parse(content, filename=str(entry.full))
+        except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+            summary = ModuleSummary(path=entry.path, module=entry.module)  # nothing to learn from it
+        else:
+            summary = summarise(tree, entry.path, entry.module, entry.is_package)
+            self.computed += 1
+        if self._store is not None and entry.key:
+            self._store(entry.key, to_json(summary))
+        return summary
