@@ -110,6 +110,12 @@ class BackendRulesPlugin:
         # an editor's unsaved buffer comes on stdin: its summary replaces the file's
         cls._stdin = list(getattr(options, "filenames", None) or ()) == ["-"]
         cls._baseline = baseline.for_flake8(options)  # issue 17
+        if not cls._stdin:
+            # index the projects here, in flake8's parent process: its workers are forked
+            # after this and inherit the index instead of each building it again
+            project = cls.engine().project
+            if project is not None:
+                project.prepare([str(name) for name in getattr(options, "filenames", None) or ()])
 
     @classmethod
     def engine(cls) -> Engine:
