@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from ..queries import QUERYSET_RETURNING
-from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_VIEWS, Modules
+from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_SQUASH, FLAG_VIEWS, Modules
 from .summary import Chain, ClassSummary, FieldSummary, ModuleSummary
 
 _MAX_HOPS = 25
@@ -206,6 +206,7 @@ class ProjectModel:
         self._serializers: Dict[str, Optional[SerializerInfo]] = {}
         self._settings: Optional[List[str]] = None
         self._many: Optional[Set[str]] = None
+        self._replaced: Optional[Set[Tuple[str, str]]] = None
         self._list_views_of: Optional[Dict[str, List[str]]] = None
         self._by_label: Optional[Dict[str, Dict[str, str]]] = None
 
@@ -639,6 +640,32 @@ class ProjectModel:
         info.list_views = self._list_views().get(key, [])
         self._serializers[key] = info
         return info
+
+    def replaced_migrations(self) -> Set[Tuple[str, str]]:
+        """(app label, migration name) of the migrations a squashed migration replaces
+        (its ``replaces = [("shop", "0001_initial"), ...]``). Once the squash is applied
+        Django never runs them again: they are history, kept until deleted."""
+        if self._replaced is None:
+            replaced: Set[Tuple[str, str]] = set()
+            for module in self.modules.with_flag(FLAG_SQUASH):
+                for cls in module.classes:
+                    value = cls.attributes.get("replaces")
+                    literal = value.get("literal") if isinstance(value, dict) else None
+                    for pair in literal if isinstance(literal, list) else ():
+                        if isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(p, str) for p in pair):
+                            replaced.add((pair[0], pair[1]))
+            self._replaced = replaced
+        return self._replaced
+
+    def is_replaced_migration(self, path: str) -> bool:
+        """Is the migration file at ``path`` (``.../<app>/migrations/0001_x.py``) replaced by a
+        squashed migration? The app label is the folder above ``migrations`` (Django's
+        default label)."""
+        parts = path.replace(os.sep, "/").split("/")
+        if len(parts) < 3 or parts[-2] != "migrations" or not parts[-1].endswith(".py"):
+            return False
+        name, app = parts[-1][:-3], parts[-3]
+        return (app, name) in self.replaced_migrations()
 
     def many_serializers(self) -> Set[str]:
         """Dotted names of the classes some project code calls with ``many=True``."""
