@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from flake8 import checker, utils
@@ -45,7 +46,9 @@ def parse_source(source: "bytes | str", filename: str) -> Optional[Problem]:
     """None when Python can parse the source, else where and why it cannot: a syntax error,
     an unknown or wrong encoding, NUL bytes, nesting deeper than the parser allows."""
     try:
-        ast.parse(source, filename=filename)
+        with warnings.catch_warnings():  # flake8's own parse warns, if warnings are shown
+            warnings.simplefilter("ignore")
+            ast.parse(source, filename=filename)
     except SyntaxError as error:
         return error.lineno or 1, f"cannot parse: {error.msg}"
     except ValueError as error:  # NUL bytes (3.11), a bad encoding (UnicodeDecodeError)
