@@ -46,6 +46,43 @@ def _opt_in_selected(code: str, options: argparse.Namespace) -> bool:
 # -- end opt-in rules ------------------------------------------------------------------
 
 
+# -- --statistics (issue 17) -----------------------------------------------------------
+# flake8 prints, per code, the text of the code's first finding (flake8.statistics keeps
+# it when it records the code's first violation in a file). A BR message describes one
+# finding (`os.getenv('KEY')` ...), so the line would describe one finding, not the rule.
+# flake8 has no hook for this, and every formatter (the default one too) prints
+# `Statistic.message`; so when --statistics is on, the record of a BR code gets the rule's
+# symbol and summary instead. Other codes keep flake8's behaviour, and a flake8 whose
+# statistics look different is left alone (then the first message shows, as before).
+def statistics_text(code: str) -> Optional[str]:
+    """What ``--statistics`` prints after the count and the code: symbol and summary."""
+    rule = RULES.get(code)
+    return None if rule is None else f"{rule.symbol} {rule.summary}"
+
+
+def _name_rules_in_statistics() -> None:
+    try:
+        from flake8.statistics import Statistic
+
+        original = Statistic.__dict__.get("create_from")
+        if not isinstance(original, classmethod) or getattr(original.__func__, "backend_rules", False):
+            return
+        create = original.__func__
+
+        def create_from(cls: Any, error: Any) -> Any:
+            statistic = create(cls, error)
+            text = statistics_text(getattr(statistic, "error_code", ""))
+            if text is not None and hasattr(statistic, "message"):
+                statistic.message = text
+            return statistic
+
+        create_from.backend_rules = True  # type: ignore[attr-defined]
+        Statistic.create_from = classmethod(create_from)  # type: ignore[method-assign,assignment]
+    except Exception:
+        LOG.debug("flake8's statistics are not as expected; they keep the first message", exc_info=True)
+# -- end --statistics ------------------------------------------------------------------
+
+
 class BackendRulesPlugin:
     name = "flake8-backend-rules"
     version = __version__
@@ -106,6 +143,8 @@ class BackendRulesPlugin:
             print(f"flake8-backend-rules: configuration error: {error}", file=sys.stderr)
             raise SystemExit(2) from None
         cls._codes = _enabled_codes(options)
+        if getattr(options, "statistics", False):
+            _name_rules_in_statistics()
         cls._engine = None
         # an editor's unsaved buffer comes on stdin: its summary replaces the file's
         cls._stdin = list(getattr(options, "filenames", None) or ()) == ["-"]

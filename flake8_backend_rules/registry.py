@@ -6,14 +6,25 @@ checker (message ids, symbols, options), the generated rule pages, the README ta
 """
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Optional
 
 from .rules import PYLINT_CHECKER_NUMBER, Rule, discover
 
-__all__ = ["DEFAULT_OFF", "FAMILIES", "PYLINT_CHECKER_NUMBER", "RULES", "RULES_BY_SYMBOL", "Rule"]
+__all__ = [
+    "DEFAULT_OFF", "FAMILIES", "PYLINT_CHECKER_NUMBER", "RULES", "RULES_BY_PYLINT_ID", "RULES_BY_SYMBOL", "Rule",
+    "find_rule",
+]
 
 _RULES, FAMILIES = discover()
 
 RULES: Dict[str, Rule] = {rule.code: rule for rule in _RULES}
 RULES_BY_SYMBOL: Dict[str, Rule] = {rule.symbol: rule for rule in _RULES}
 DEFAULT_OFF = tuple(code for code, rule in RULES.items() if not rule.default_on)
+RULES_BY_PYLINT_ID: Dict[str, Rule] = {rule.pylint_id: rule for rule in _RULES}
+
+
+def find_rule(name: str) -> Optional[Rule]:
+    """The rule a user names by its flake8 code (``BR002``), its pylint id (``W5902``) or
+    its symbol (``query-in-loop``); codes and ids in either case."""
+    name = name.strip()
+    return RULES.get(name.upper()) or RULES_BY_PYLINT_ID.get(name.upper()) or RULES_BY_SYMBOL.get(name.lower())
