@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from ..queries import QUERYSET_RETURNING
-from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_PREFETCH, FLAG_SQUASH, FLAG_VIEWS, Modules
+from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_SQUASH, FLAG_VIEWS, Modules
 from .summary import Chain, ClassSummary, FieldSummary, ModuleSummary
 
 _MAX_HOPS = 25
@@ -207,7 +207,6 @@ class ProjectModel:
         self._settings: Optional[List[str]] = None
         self._many: Optional[Set[str]] = None
         self._replaced: Optional[Set[Tuple[str, str]]] = None
-        self._prefetched: Optional[Dict[str, Set[str]]] = None
         self._list_views_of: Optional[Dict[str, List[str]]] = None
         self._by_label: Optional[Dict[str, Dict[str, str]]] = None
 
@@ -641,18 +640,6 @@ class ProjectModel:
         info.list_views = self._list_views().get(key, [])
         self._serializers[key] = info
         return info
-
-    def prefetched_relations(self) -> Dict[str, Set[str]]:
-        """Relation name -> the modules that prefetch it (``prefetch_related("lines")``,
-        ``Prefetch("lines__product")``): code that reads such a relation of a row handed to
-        it may be reading the prefetch cache."""
-        if self._prefetched is None:
-            table: Dict[str, Set[str]] = {}
-            for module in self.modules.with_flag(FLAG_PREFETCH):
-                for name in module.prefetched:
-                    table.setdefault(name, set()).add(module.module)
-            self._prefetched = table
-        return self._prefetched
 
     def replaced_migrations(self) -> Set[Tuple[str, str]]:
         """(app label, migration name) of the migrations a squashed migration replaces

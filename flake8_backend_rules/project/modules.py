@@ -26,9 +26,8 @@ FLAG_PYDANTIC = 2  # mentions BaseSettings
 FLAG_MANY = 4  # calls something with many=True
 FLAG_VIEWS = 8  # sets a serializer_class (or picks one)
 FLAG_SQUASH = 16  # a squashed migration: says which migrations it `replaces`
-FLAG_PREFETCH = 32  # prefetches relations
 _MARKERS = ((b"DJANGO_SETTINGS_MODULE", FLAG_SETTINGS), (b"BaseSettings", FLAG_PYDANTIC), (b"many=True", FLAG_MANY),
-            (b"serializer_class", FLAG_VIEWS), (b"replaces", FLAG_SQUASH), (b"refetch", FLAG_PREFETCH))
+            (b"serializer_class", FLAG_VIEWS), (b"replaces", FLAG_SQUASH))
 
 
 def text_flags(content: bytes) -> int:
@@ -52,8 +51,6 @@ def summary_flags(summary: ModuleSummary) -> int:
         flags |= FLAG_VIEWS
     if any("replaces" in cls.attributes for cls in summary.classes):
         flags |= FLAG_SQUASH
-    if summary.prefetched:
-        flags |= FLAG_PREFETCH
     return flags
 
 

@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..astutil import dotted_name, iter_nodes, string_value
 
-SCHEMA = 5  # bump when the summary's shape or meaning changes: old cache entries are ignored
+SCHEMA = 4  # bump when the summary's shape or meaning changes: old cache entries are ignored
 
 # Field options whose literal value the rules ask about.
 _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
@@ -119,9 +119,6 @@ class ModuleSummary:
     constants: Dict[str, Any] = field(default_factory=dict)  # UPPER_CASE names bound to literals
     settings_refs: List[str] = field(default_factory=list)  # DJANGO_SETTINGS_MODULE values set here
     many_serializers: List[str] = field(default_factory=list)  # callees called with many=True
-    # relation names the module prefetches: each segment of the literal lookups of
-    # prefetch_related(...), Prefetch(...) and prefetch_related_objects(...)
-    prefetched: List[str] = field(default_factory=list)
     functions: List[FunctionSummary] = field(default_factory=list)
     # registrations: ("url", view text, resolved) for urlpatterns entries, ("include", module, "")
     # for include("app.urls"), ("router", viewset text, resolved) for router.register,
@@ -379,13 +376,6 @@ class _Extractor:
                 value = string_value(call.args[1])
                 if value:
                     self.summary.settings_refs.append(value)
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name in ("prefetch_related", "Prefetch", "prefetch_related_objects") and len(self.summary.prefetched) < 500:
-            arguments = call.args[1:] if name == "prefetch_related_objects" else call.args
-            for argument in arguments if name != "Prefetch" else call.args[:1]:
-                for segment in (string_value(argument) or "").split("__"):
-                    if segment and segment not in self.summary.prefetched:
-                        self.summary.prefetched.append(segment)
         for kw in call.keywords:
             if kw.arg == "lifespan":
                 text = dotted_name(kw.value)

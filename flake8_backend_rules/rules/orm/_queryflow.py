@@ -31,7 +31,7 @@ from ...astutil import iter_nodes, short_source
 from ...context import Context, FactKey, Frame
 from ...queries import QUERYSET_RETURNING, QueryInfo
 from ._execution import is_subquery
-from ._prefetches import CACHE_SERVED, served_by_prefetch
+from ._prefetches import served_by_prefetch
 
 MEASURE = "measure"
 ITERATE = "iterate"
@@ -241,31 +241,11 @@ def rows_of(expr: ast.AST, ctx: Context) -> Optional[str]:
         return None
     if kind == "chain":
         info = queryset_info(ctx, expr)
-        if info is None or served_by_prefetch(info, ctx) or is_subquery(info) or caller_may_prefetch(info, ctx):
+        if info is None or served_by_prefetch(info, ctx) or is_subquery(info):
             return None
     else:
         for _, value in ctx.bindings().get(getattr(expr, "id", ""), ()):
             info = queryset_info(ctx, value)
-            if info is None or served_by_prefetch(info, ctx) or caller_may_prefetch(info, ctx):
+            if info is None or served_by_prefetch(info, ctx):
                 return None
     return short_source(expr)
-
-
-def caller_may_prefetch(info: QueryInfo, ctx: Context) -> bool:
-    """`self.<rel>.all()` in a method, `<param>.<rel>.all()` for a parameter, where other
-    modules of the project prefetch `<rel>` (a fact of the project model): the rows come
-    from a caller that may have prefetched them, and reading them then costs no query.
-    (A prefetch in this module is seen directly, by the loop that does it.)"""
-    if info.kind != "related" or not info.rel_path or not all(m in CACHE_SERVED for m in info.methods):
-        return False
-    project = ctx.project
-    modules = project.prefetched_relations().get(info.rel_path[-1]) if project is not None else None
-    summary = ctx.project_module()
-    if not modules or not modules - {summary.module if summary is not None else ""}:
-        return False
-    frame = ctx.function_frame()
-    arguments = getattr(frame.node if frame is not None else None, "args", None)
-    if not isinstance(arguments, ast.arguments) or info.base_name is None:
-        return False
-    every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs
-    return info.base_name in {a.arg for a in every} and not ctx.bindings().get(info.base_name)

@@ -56,9 +56,7 @@ RULE = Rule(
     "query), and in migrations (Django's and Alembic's: one-off backfills). Only sums "
     "of the row's own columns are reported (`line.price * line.quantity`, a constant "
     "for counting): a value Python computes per row (a dict lookup, a method call, "
-    "another object's attribute) is not something `aggregate()` could compute. Silent for `self.<relation>` or `<parameter>.<relation>` rows (handed over by a "
-    "caller) when other modules of the project prefetch that relation (a fact of the project "
-    "model): the caller may have loaded them, and reading them then costs no query.",
+    "another object's attribute) is not something `aggregate()` could compute.",
 )
 
 # The builtin and the database aggregate that computes the same value.

@@ -49,9 +49,7 @@ RULE = Rule(
     "results of `.exists()`, `.count()` and `.update()`, for SQLAlchemy lists "
     "(`session.scalars(...).all()`), for a relation prefetched for the enclosing "
     "loop, and in migrations. `if`/`not` findings are reported at the tested queryset, `len()`/`bool()` "
-    "findings at the call. Silent for `self.<relation>` or `<parameter>.<relation>` rows (handed over by a "
-    "caller) when other modules of the project prefetch that relation (a fact of the project "
-    "model): the caller may have loaded them, and reading them then costs no query.",
+    "findings at the call.",
 )
 
 # The queryset locals the checks judge are noted as the walk meets their assignments.
