@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..astutil import dotted_name, iter_nodes, string_value
 
-SCHEMA = 4  # bump when the summary's shape or meaning changes: old cache entries are ignored
+SCHEMA = 5  # bump when the summary's shape or meaning changes: old cache entries are ignored
 
 # Field options whose literal value the rules ask about.
 _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
