@@ -73,7 +73,6 @@ def _note_import(node: ast.AST, ctx: Context) -> None:
         ctx.add_import(node)
 
 
-_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _STRUCTURAL_ENTER: Dict[Type[ast.AST], Tuple[Hook, ...]] = {
     ast.FunctionDef: (_enter_function,),
     ast.AsyncFunctionDef: (_enter_function,),

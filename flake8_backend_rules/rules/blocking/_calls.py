@@ -38,11 +38,10 @@ _IMPORTS_HTTP_CLIENT: FactKey[Tuple[int, bool]] = FactKey("br043.http_module")
 
 
 # -- paths -------------------------------------------------------------------------------
-def is_path_expression(ctx: Context, node: ast.AST, at: ast.AST, depth: int = 0) -> bool:
+def is_path_expression(ctx: Context, node: ast.AST, at: ast.AST) -> bool:
     """``Path(...)``, ``Path(...) / "x"``, ``p.parent``, ``p.resolve()``, or a local
     assigned from one of them (before ``at``)."""
-    while depth < _MAX_STEPS:
-        depth += 1
+    for _ in range(_MAX_STEPS):
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in _PATH_DERIVING:
