@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from typing import List, NamedTuple, Optional, Set, Tuple
 
-from ...astutil import iter_nodes, short_source
+from ...astutil import dotted_name, iter_nodes, short_source
 from ...context import Context, FactKey, Frame
+from ...project.model import FieldInfo, ModelInfo, ProjectModel
 from .. import Rule, check
 
 _ADVICE = "validate it first (a serializer or form, int(...)/UUID(...)) and pass the validated values"
@@ -34,8 +35,9 @@ RULE = Rule(
     "injection); as field values written (`create`, `update`, `get_or_create`, "
     "`update_or_create`, a model constructor); as field names (`order_by(...)`, "
     "`values(...)`, `only(...)`: sorting or reading any field, related ones included); "
-    "as ids for `in_bulk(...)`; or as the value of a lookup that must "
-    "parse (`pk`, `id`, `*_id`, `pk__in`, `category__id`) outside a `try` that catches "
+    "as ids for `in_bulk(...)`; or as the value of a lookup that must parse (a relation, "
+    "a number, a UUID, a boolean, a date or time: `pk`, `id`, `category`, `category_id`, "
+    "`pk__in`, `category__id`, `price__gte`) outside a `try` that catches "
     "`ValueError`/`ValidationError`.",
     why="`Model.objects.create(**request.data)` lets a client set any field (`is_staff`, "
     "`price`), `filter(**request.GET.dict())` lets it filter on any relation "
@@ -74,9 +76,16 @@ RULE = Rule(
     "(`name__icontains=request.GET[\"q\"]`, `email=username`) is silent, since the ORM "
     "parametrises it and any string is a valid value (search boxes and autocompletes do "
     "exactly this); a typed lookup inside `try: ... except (ValueError, ...)` is silent "
-    "too, since junk input is answered there. Known limit: `pk`/`id`/`*_id` are taken "
-    "to be numbers or UUIDs; with a `CharField` primary key the lookup takes any "
-    "string and the finding is false (the field's type is not visible from the view).",
+    "too, since junk input is answered there. Which lookups must parse comes from the "
+    "queried model's fields, read from the project (the model of `X.objects`, "
+    "`get_object_or_404`'s first argument), wherever it is defined: a relation (also "
+    "as `<relation>_id`, `<relation>__in`), an integer, decimal, float, UUID, boolean, "
+    "date, time or duration column, and `pk`/`id` unless the primary key is a text "
+    "field; a text column is silent whatever its name (`external_id = "
+    "models.CharField(...)`, a `CharField` primary key). Where the model cannot be read "
+    "(a related manager, a queryset held in a local, a model from outside the project, "
+    "a field of a reverse relation), `pk`, `id` and `*_id` lookups are taken to be "
+    "numbers or UUIDs and other lookups to be text.",
 )
 
 
@@ -88,6 +97,10 @@ _WRITE_SINKS = frozenset({"create", "get_or_create", "update_or_create", "update
 _FIELD_NAME_METHODS = frozenset({"order_by", "values", "values_list", "only", "defer",
                                  "select_related", "prefetch_related", "distinct"})
 _GUARD_EXCEPTIONS = frozenset({"ValueError", "ValidationError", "Exception", "TypeError", "BaseException"})
+# Lookups that compare a relation's key itself (`category__in=[...]`), not a field of
+# the related model.
+_KEY_COMPARISONS = frozenset({"exact", "in", "gt", "gte", "lt", "lte", "range"})
+_MAX_HOPS = 8  # relations followed along one lookup (`a__b__c`), primary keys that are relations
 
 _READS_REQUEST: FactKey[bool] = FactKey("br063.reads_request")
 _GUARDED: FactKey[Set[int]] = FactKey("br063.guarded")
@@ -98,6 +111,7 @@ class _Sink(NamedTuple):
 
     values: List[Tuple[ast.AST, str]]  # (argument value or keyword, the method receiving it)
     writes: bool  # the values are stored (create/update, a model constructor)
+    model: Optional[ast.AST]  # the expression naming the queried model, when there is one
 
 
 def _is_request(node: ast.AST) -> bool:
@@ -147,11 +161,64 @@ def _is_model_constructor(ctx: Context, func: ast.AST) -> bool:
     return len(parts) >= 2 and "models" in parts[:-1] and parts[-1][:1].isupper()
 
 
-def _must_parse(keyword: str) -> bool:
-    """``pk``, ``id``, ``product_id``, ``pk__in``, ``order__id``: a lookup whose value
-    must parse (junk input raises ValueError there, a 500); a text lookup
-    (``name__icontains``) takes any string."""
+def _is_typed_lookup(keyword: str) -> bool:
+    """``pk``, ``id``, ``product_id``, ``pk__in``, ``order__id``: by its name, a lookup
+    whose value must parse; a text lookup (``name__icontains``) takes any string."""
     return any(part in ("pk", "id") or part.endswith("_id") for part in keyword.split("__"))
+
+
+def _field_named(model: ModelInfo, name: str) -> Optional[FieldInfo]:
+    """The field a lookup part names: a declared field, the declared primary key for
+    ``pk`` (and ``id`` when no field has that name), the relation for ``<relation>_id``."""
+    if name == "pk" or (name == "id" and name not in model.fields):
+        return next((f for f in model.fields.values() if f.primary_key), None)
+    found = model.fields.get(name)
+    if found is None and name.endswith("_id"):
+        relation = model.fields.get(name[:-3])
+        if relation is not None and relation.is_forward_single:
+            return relation
+    return found
+
+
+def _rejects_text(project: ProjectModel, model: ModelInfo, parts: List[str]) -> Optional[bool]:
+    """Whether the column a lookup (``["category", "id"]``) compares rejects malformed text,
+    read from the model's fields; None where the model does not say (a reverse relation, a
+    field a base outside the project declares). A relation compares the related row's
+    key: its target's primary key decides, when the target is a project model."""
+    for _ in range(_MAX_HOPS):
+        found = _field_named(model, parts[0])
+        if found is None:
+            if parts[0] in ("pk", "id") and not model.external_bases:
+                return True  # the implicit auto-increment primary key
+            return None
+        if not found.is_relation:
+            return found.rejects_text  # a column, with or without a transform or lookup
+        target = project.model(found.target)
+        rest = parts[1:]
+        if not rest or rest[0] in _KEY_COMPARISONS:
+            if target is None:
+                return found.rejects_text  # a related model from outside the project
+            parts = ["pk"]  # `category=...`, `category_id=...`, `category__in=...`
+        elif target is None:
+            return None
+        else:
+            parts = rest  # `category__slug=...`: a field of the related model
+        model = target
+    return None
+
+
+def _must_parse(ctx: Context, sink: _Sink, keyword: str) -> bool:
+    """A lookup whose value must parse (junk input raises there, a 500): where the
+    project model reads the queried model, a lookup of a field that rejects malformed
+    text (a relation, a number, a UUID, a boolean, a date); elsewhere one named like a
+    key (``pk``, ``id``, ``*_id``)."""
+    project = ctx.project
+    if project is not None and sink.model is not None:
+        model = ctx.project_model(dotted_name(sink.model))
+        decided = _rejects_text(project, model, keyword.split("__")) if model is not None else None
+        if decided is not None:
+            return decided
+    return _is_typed_lookup(keyword)
 
 
 def _guarded_nodes(ctx: Context, frame: Frame) -> Set[int]:
@@ -184,18 +251,19 @@ def _sink(ctx: Context, node: ast.Call) -> _Sink:
             for method, link in info.links:
                 values.extend((arg, method) for arg in link.args)
                 values.extend((kw, method) for kw in link.keywords)
-            return _Sink(values, any(m in _WRITE_SINKS for m in info.methods))
+            model = info.root.value if info.kind == "manager" and isinstance(info.root, ast.Attribute) else None
+            return _Sink(values, any(m in _WRITE_SINKS for m in info.methods), model)
     if isinstance(func, (ast.Name, ast.Attribute)):
         resolved = ctx.resolve(func) or ""
         if resolved.rsplit(".", 1)[-1] in _LOOKUP_SHORTCUTS:
             values.extend((arg, "get") for arg in node.args[1:])
             values.extend((kw, "get") for kw in node.keywords)
-            return _Sink(values, False)
+            return _Sink(values, False, node.args[0] if node.args else None)
         if _is_model_constructor(ctx, func):
             values.extend((arg, "__init__") for arg in node.args)
             values.extend((kw, "__init__") for kw in node.keywords)
-            return _Sink(values, True)
-    return _Sink(values, False)
+            return _Sink(values, True, None)
+    return _Sink(values, False, None)
 
 
 def _variant(ctx: Context, value: ast.AST, method: str, sink: _Sink) -> Optional[str]:
@@ -206,11 +274,11 @@ def _variant(ctx: Context, value: ast.AST, method: str, sink: _Sink) -> Optional
             return _KEYWORDS
         if sink.writes:
             return "value"
-        return "lookup" if _must_parse(value.arg) else None  # a text lookup takes any string
+        return "lookup" if _must_parse(ctx, sink, value.arg) else None  # a text lookup takes any string
     if method in _FIELD_NAME_METHODS:
         return "field_name"
     if method in ("in_bulk", "ain_bulk"):
-        return "lookup"
+        return "lookup" if _must_parse(ctx, sink, "pk") else None
     if sink.writes:
         return "value"
     return None
