@@ -25,7 +25,7 @@ from .programs import (
     ProgramFacts, compute_program_facts, enclosing_functions, is_cli_command_function, is_migration_steps_module,
     is_run_python_function,
 )
-from .vocabulary import COMMAND_BASES, TRY_TYPES
+from .vocabulary import COMMAND_BASES, DJANGO_SETTING_NAMES, TRY_TYPES
 
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -230,16 +230,29 @@ class Context:
         return self._module_summary or None
 
     def in_settings_module(self) -> bool:
-        """A settings module: one the settings globs match, or one the project model finds
-        (named by ``DJANGO_SETTINGS_MODULE``, imported by one, or holding pydantic
-        ``BaseSettings`` classes)."""
+        """A settings module: one the settings globs match, one that binds three or more of
+        Django's own settings at top level (``INSTALLED_APPS``, ``DATABASES``,
+        ``SECRET_KEY``...: it configures Django, whatever its name), or one the project model
+        finds (named by ``DJANGO_SETTINGS_MODULE``, imported by one, star-importing one, or
+        holding pydantic ``BaseSettings`` classes)."""
         if self.kind.settings:
             return True
         if self._settings_by_model is None:
-            project = self.project
-            module = self.project_module()
-            self._settings_by_model = bool(project and module and module.module in project.settings_modules())
+            self._settings_by_model = self._binds_django_settings()
+            if not self._settings_by_model:
+                project = self.project
+                module = self.project_module()
+                self._settings_by_model = bool(project and module and module.module in project.settings_modules())
         return self._settings_by_model
+
+    def _binds_django_settings(self) -> bool:
+        found = set()
+        for stmt in getattr(self.tree, "body", ()):
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                    if isinstance(target, ast.Name) and target.id in DJANGO_SETTING_NAMES:
+                        found.add(target.id)
+        return len(found) >= 3
 
     def project_name(self, text: Optional[str]) -> Optional[str]:
         """The dotted name a name written in this file (``Book``, ``models.Book``) stands
