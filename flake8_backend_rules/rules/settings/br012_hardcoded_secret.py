@@ -47,7 +47,7 @@ RULE = Rule(
     bad="""
         from decouple import config
 
-        SECRET_KEY = config("SECRET_KEY", default="dev-secret")
+        SECRET_KEY = "k3#9vd!x0q_8m2w7e5r1t6y4u"
         STRIPE_API_KEY = "4f9c2a7d1e8b3c6a0d5e"
         """,
     good="""
