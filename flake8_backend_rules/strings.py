@@ -131,6 +131,8 @@ def is_placeholder(value: str) -> bool:
     text = value.strip()
     if not text or text.lower() in ("0", "1", "true", "false", "none", "null", "no", "yes", "off", "on"):
         return True
+    if not any(char.isalnum() for char in text):
+        return True  # `"---"`, `"***"`
     return bool(_PLACEHOLDER_WORDS.search(text) or _PLACEHOLDER.search(text) or _RATE_LIMIT.fullmatch(text))
 
 

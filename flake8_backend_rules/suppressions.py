@@ -20,7 +20,7 @@ alike (docs/suppressions.md).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Set
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import Finding
@@ -44,7 +44,7 @@ def line_suppressions(line: str) -> Optional[FrozenSet[str]]:
     lowered = line.lower()
     if "noqa" not in lowered and "nosec" not in lowered:
         return None
-    codes = set()
+    codes: Set[str] = set()
     for match in _NOQA.finditer(line):
         codes.update(code.upper() for code in _CODE.findall(match.group("codes")))
     for match in _NOSEC.finditer(line):

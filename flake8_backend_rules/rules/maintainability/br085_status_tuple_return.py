@@ -129,13 +129,20 @@ def _annotated_status_tuple(node: Union[ast.FunctionDef, ast.AsyncFunctionDef], 
     return isinstance(first, ast.Name) and first.id == "bool"
 
 
+def _is_program_code(node: ast.AST, ctx: Context) -> bool:
+    """A migration's or a script's function (not a CLI command: those are told to raise)."""
+    return ctx.in_migration() or (ctx.in_script(node) and not ctx.in_cli_command())
+
+
 @check(RULE, ast.FunctionDef, ast.AsyncFunctionDef, phase="leave")
 def status_tuple_return(node: Union[ast.FunctionDef, ast.AsyncFunctionDef], ctx: Context) -> None:
     """A function returning `(ok, error, value)`-style tuples: every caller must unpack
     and check a flag, and forgetting to is silent; return a result object or raise."""
-    if node.name in _PROTOCOL_TUPLES or ctx.in_migration() or (ctx.in_script(node) and not ctx.in_cli_command()):
+    if node.name in _PROTOCOL_TUPLES:
         return
     if _annotated_status_tuple(node, ctx):
+        if _is_program_code(node, ctx):
+            return
         ctx.report(RULE, node, "annotated", name=node.name,
                    annotation=short_source(node.returns, 40))  # type: ignore[arg-type]
         return
@@ -144,4 +151,6 @@ def status_tuple_return(node: Union[ast.FunctionDef, ast.AsyncFunctionDef], ctx:
         seconds: Dict[str, Set[bool]] = ctx.frame.facts.get(_SECONDS, {})
         if any(len(flags) == 2 for flags in seconds.values()):
             return  # the same payload on both answers: `(found, user)`, not a status
+        if _is_program_code(node, ctx):
+            return
         ctx.report(RULE, node, "cli" if ctx.in_cli_command() else None, name=node.name)

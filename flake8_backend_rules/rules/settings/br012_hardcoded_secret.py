@@ -3,6 +3,7 @@ the default of a configuration read."""
 from __future__ import annotations
 
 import ast
+import re
 from typing import Optional, Set
 
 from ...astutil import call_name, dotted_name, short_source, string_value
@@ -74,7 +75,8 @@ RULE = Rule(
     "ones (`configuration_testing.py`, `local_config.py`) and test modules are exempt. "
     "Configuration reads count through a project's own helpers named for them "
     "(`get_secret(\"DB_PASSWORD\", \"x\")`, `env_str(...)`: a callee named with `env`, "
-    "`secret`, `config` or `setting` and a literal second argument or `default=`) and "
+    "`secret`, `config` or `setting`, optionally after `get`/`read`/`load`, with a "
+    "literal second argument or `default=`) and "
     "through `os.getenv(\"DB_PASSWORD\") or \"x\"`. A default that is a placeholder "
     "(`\"<your api key>\"`, `\"your-secret-here\"`, `\"dummy\"`; not `\"change-me\"`, which production would run with), a flag (`\"0\"`, "
     "`\"false\"`) or a rate limit is not a secret. Bound literals that are rate limits "
@@ -93,7 +95,9 @@ def _secret_name(name: Optional[str]) -> Optional[str]:
     return secret_word(name) if name else None
 
 
-_HELPER_WORDS = ("env", "secret", "config", "setting")
+# A reader's name: `env`, `env_str`, `getenv_bool`, `get_secret`, `read_config`, `envsecret`
+# (not a writer: `set_config`, `setenv`, `cleanse_setting`, `encrypt_client_secret`).
+_HELPER_NAME = re.compile(r"(?:get_?|read_?|load_?)?(?:env|environ|secret|config|setting)s?(?:_?[a-z]+)?")
 
 
 def _is_own_helper(func: ast.AST, ctx: Context) -> bool:
@@ -105,7 +109,7 @@ def _is_own_helper(func: ast.AST, ctx: Context) -> bool:
         root = resolved.split(".", 1)[0]
         if root in ("os", "environ", "decouple", "django", "pydantic", "pydantic_settings", "dynaconf"):
             return False
-    return any(word in name for word in _HELPER_WORDS)
+    return bool(_HELPER_NAME.fullmatch(name)) and not name.startswith(("set", "environ_"))
 
 
 def _config_default(call: ast.Call, ctx: Context) -> Optional[ast.AST]:
@@ -223,7 +227,7 @@ def _names_itself(text: str, target: ast.AST) -> bool:
 def hardcoded_secret_config_default(node: ast.Call, ctx: Context) -> None:
     """A configuration read with a literal secret default that is not assigned
     (`Client(os.getenv("API_TOKEN", "abc"))`; an assigned one is the assignment's)."""
-    if len(node.args) < 2 and not node.keywords:
+    if len(node.args) < 2 and not any(kw.arg == "default" for kw in node.keywords):
         return  # the cheap test first: this runs on every call
     if call_name(node) not in _CONFIG_READ_NAMES and not _is_own_helper(node.func, ctx):
         return  # an aliased import (`from os import getenv as ge`) is not a known read
