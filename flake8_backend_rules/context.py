@@ -21,7 +21,11 @@ from .bindings import Fold, ScopeBindings
 from .budget import WORK, AnalysisAbandoned
 from .options import ModuleKind, Options, matches_dotted, module_kind
 from .queries import QUERYSET_METHODS, QUERYSET_RETURNING, QueryInfo, analyse_chain
-from .vocabulary import COMMAND_BASES, TRY_TYPES
+from .programs import (
+    ProgramFacts, compute_program_facts, enclosing_functions, is_cli_command_function, is_migration_steps_module,
+    is_run_python_function,
+)
+from .vocabulary import COMMAND_BASES, DJANGO_SETTING_NAMES, TRY_TYPES
 
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -155,8 +159,11 @@ class Context:
         imported = set(self.imports.values())
         roots = {name.split(".", 1)[0] for name in imported}
         self.numeric_module = bool(roots & set(_NUMERIC_LIBS)) and not (roots & set(_DB_LIBS))
-        if "alembic" in roots and not self.kind.test and not self.kind.migration:
-            # an Alembic revision (`from alembic import op`) or its environment
+        if not self.kind.test and not self.kind.migration and (
+            "alembic" in roots  # an Alembic revision (`from alembic import op`) or its environment
+            or _binds_revision(tree)  # a revision of Alembic (or a look-alike): `down_revision = ...`
+            or is_migration_steps_module(filename, getattr(tree, "body", ()))  # `def m001_initial(db):`
+        ):
             self.kind = dataclasses.replace(self.kind, migration=True)
         # budget units: id -> (first line, last line); the module's own code is one
         self.units: Dict[int, Tuple[int, int]] = {id(tree): (0, 1 << 30)}
@@ -174,6 +181,29 @@ class Context:
         self._project_asked = False
         self._module_summary: Any = None
         self._settings_by_model: Optional[bool] = None
+        self._lines: Optional[Sequence[str]] = None
+
+    # -- the source text ---------------------------------------------------------------
+    def set_lines(self, lines: Optional[Sequence[str]]) -> None:
+        """The module's physical lines, when the front end has them (flake8, pylint)."""
+        self._lines = lines
+
+    def source_lines(self) -> Sequence[str]:
+        """The module's physical lines (comments are not in the tree): those the front end
+        gave, else read from the file on first request; empty when unreadable."""
+        if self._lines is None:
+            self._lines = _read_lines(self.path)
+        return self._lines
+
+    def comment_on(self, line: int) -> str:
+        """The comment text on a physical line (after `#`, outside strings), or ""."""
+        lines = self.source_lines()
+        if not 0 < line <= len(lines):
+            return ""
+        text = lines[line - 1]
+        if "#" not in text:
+            return ""
+        return _comment_of(text)
 
     # -- the project model -------------------------------------------------------------
     def set_project(self, factory: Callable[[], Optional["ProjectModel"]], path: str) -> None:
@@ -200,16 +230,29 @@ class Context:
         return self._module_summary or None
 
     def in_settings_module(self) -> bool:
-        """A settings module: one the settings globs match, or one the project model finds
-        (named by ``DJANGO_SETTINGS_MODULE``, imported by one, or holding pydantic
-        ``BaseSettings`` classes)."""
+        """A settings module: one the settings globs match, one that binds three or more of
+        Django's own settings at top level (``INSTALLED_APPS``, ``DATABASES``,
+        ``SECRET_KEY``...: it configures Django, whatever its name), or one the project model
+        finds (named by ``DJANGO_SETTINGS_MODULE``, imported by one, star-importing one, or
+        holding pydantic ``BaseSettings`` classes)."""
         if self.kind.settings:
             return True
         if self._settings_by_model is None:
-            project = self.project
-            module = self.project_module()
-            self._settings_by_model = bool(project and module and module.module in project.settings_modules())
+            self._settings_by_model = self._binds_django_settings()
+            if not self._settings_by_model:
+                project = self.project
+                module = self.project_module()
+                self._settings_by_model = bool(project and module and module.module in project.settings_modules())
         return self._settings_by_model
+
+    def _binds_django_settings(self) -> bool:
+        found = set()
+        for stmt in getattr(self.tree, "body", ()):
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                    if isinstance(target, ast.Name) and target.id in DJANGO_SETTING_NAMES:
+                        found.add(target.id)
+        return len(found) >= 3
 
     def project_name(self, text: Optional[str]) -> Optional[str]:
         """The dotted name a name written in this file (``Book``, ``models.Book``) stands
@@ -626,10 +669,46 @@ class Context:
 
         return handler_info(self, frame).is_handler
 
+    # -- program kinds (programs.py): operator code run once from a terminal ---------------
     def in_command(self) -> bool:
         """Inside a Django management command: a module of `management/commands/`, or a
         class based on Django's command classes."""
         return self.kind.command or any(base in COMMAND_BASES for cls in self.classes for base in cls.base_names)
+
+    def program_facts(self) -> ProgramFacts:
+        """The module's program facts (script, terminal output, main blocks), computed once."""
+        return self.frame_fact(_PROGRAM_FACTS, compute_program_facts, frame=self.module_frame)
+
+    def in_migration(self) -> bool:
+        """A migration module (Django's, Alembic's, a `migrations.py` of numbered steps or of
+        helpers taking `apps`), or a function with `RunPython`'s `(apps, schema_editor)`."""
+        return self.kind.migration or any(is_run_python_function(f) for f in enclosing_functions(self))
+
+    def in_cli_command(self) -> bool:
+        """Inside a function a command-line framework runs as a command (`@click.command()`,
+        `@app.cli.command()`, Typer's `@app.command()`, invoke's `@task`)."""
+        return any(is_cli_command_function(self, f) for f in enclosing_functions(self))
+
+    def in_main_block(self, node: Optional[ast.AST] = None) -> bool:
+        """``node`` (default: the current scope's node) is inside the module's
+        `if __name__ == "__main__":` block."""
+        line = getattr(node if node is not None else self.frame.node, "lineno", None)
+        if line is None:
+            return False
+        return any(start <= line <= end for start, end in self.program_facts().main_blocks)
+
+    def in_script(self, node: Optional[ast.AST] = None) -> bool:
+        """A module that is a program (a script's path, a main block, a command-line library,
+        `sys.argv`), or ``node`` inside a `__main__` block."""
+        return self.program_facts().script or self.in_main_block(node)
+
+    def in_program(self, node: Optional[ast.AST] = None) -> bool:
+        """Operator code run once from a terminal, not serving requests: a migration, a Django
+        management command, a CLI framework's command, or a script (see :mod:`programs`)."""
+        return (
+            self.in_migration() or self.in_command() or self.in_script(node)
+            or self.in_cli_command()
+        )
 
     def in_task_context(self) -> bool:
         if self.kind.task:
@@ -650,6 +729,52 @@ class Context:
             if matches_dotted(dotted_name(target), self.resolve(target), self.options.task_decorators):
                 return True
         return False
+
+
+_PROGRAM_FACTS: FactKey[ProgramFacts] = FactKey("context.program_facts")
+
+
+def _read_lines(path: str) -> Sequence[str]:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        return ()
+    from .baseline import source_lines
+
+    return source_lines(data)
+
+
+def _comment_of(text: str) -> str:
+    """The comment of one physical line: the text after the first `#` outside a string."""
+    quote = ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif text.startswith(quote, index):
+                index += len(quote) - 1
+                quote = ""
+        elif char in "\"'":
+            quote = text[index:index + 3] if text[index:index + 3] in ('"""', "'''") else char
+            index += len(quote) - 1
+        elif char == "#":
+            return text[index + 1:].strip()
+        index += 1
+    return ""
+
+
+def _binds_revision(tree: ast.AST) -> bool:
+    """A module binding Alembic's `revision` and `down_revision` at top level."""
+    names = set()
+    for stmt in getattr(tree, "body", ()):
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                if isinstance(target, ast.Name):
+                    names.add(target.id)
+    return {"revision", "down_revision"} <= names
 
 
 # -- facts folded over a scope's bindings (bindings.Fold) --------------------------------

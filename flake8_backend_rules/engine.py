@@ -21,6 +21,7 @@ from .budget import WORK, AnalysisAbandoned
 from .context import Context, Finding, LoopFrame
 from .options import DEFAULT_OPTIONS, Options
 from .registry import RULES
+from .suppressions import drop_suppressed
 from .rules import all_checks
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -164,28 +165,34 @@ class Engine:
 
     # -- the walk ---------------------------------------------------------------
     def run(self, tree: ast.AST, filename: str = "<unknown>", path: Optional[str] = None,
-            buffer: bool = False) -> List[Finding]:
+            buffer: bool = False, lines: Optional[Sequence[str]] = None) -> List[Finding]:
         """The findings of one module. ``filename`` is the name the rules see (flake8's,
         the stdin display name); ``path`` where the file is, to find its project (default:
         ``filename``); ``buffer`` says the tree is an unsaved buffer whose summary replaces
-        the file's in the project model."""
+        the file's in the project model; ``lines`` its physical lines when the front end
+        has them (else they are read from ``path`` when a rule or a suppression needs
+        them)."""
         try:
-            return self._run(tree, filename, path, buffer)
+            return self._run(tree, filename, path, buffer, lines)
         except Exception:
             if self.strict:
                 raise
             LOG.debug("flake8-backend-rules skipped %s", filename, exc_info=True)
             return []
 
-    def _run(self, tree: ast.AST, filename: str, path: Optional[str], buffer: bool) -> List[Finding]:
+    def _run(self, tree: ast.AST, filename: str, path: Optional[str], buffer: bool,
+             lines: Optional[Sequence[str]] = None) -> List[Finding]:
         WORK.reset()
         body = getattr(tree, "body", None) or [None]
         WORK.enter_unit(tree, getattr(body[-1], "end_lineno", None) or 1)
         ctx = Context(tree, filename, self.options, self.enabled)
+        ctx.set_lines(lines)
         project = self.project
         if project is not None:
             where = path or filename
             ctx.set_project(lambda: project.for_file(where, tree if buffer else None), where)
+        elif path is not None:
+            ctx.path = path
         if ctx.kind.test and not self.options.check_tests:
             return []
         enter = self._enter
@@ -255,7 +262,11 @@ class Engine:
                 elif isinstance(value, AST):
                     push(value)
         findings = {f.key(): f for f in ctx.drop_abandoned(ctx.findings)}
-        return [findings[key] for key in sorted(findings)]
+        ordered = [findings[key] for key in sorted(findings)]
+        if ordered and (lines is not None or not buffer):
+            # `# noqa: S608`, `# nosec`: suppressions written for another linter (suppressions.py)
+            ordered = drop_suppressed(ordered, ctx.source_lines() if ordered else None)
+        return ordered
 
 
 # -- loop-aware expansion --------------------------------------------------------

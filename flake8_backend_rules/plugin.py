@@ -159,7 +159,7 @@ class BackendRulesPlugin:
         return cls._engine
 
     def run(self) -> Generator[Tuple[int, int, str, Type["BackendRulesPlugin"]], None, None]:
-        findings = self.engine().run(self.tree, self.filename, buffer=self._stdin)
+        findings = self.engine().run(self.tree, self.filename, buffer=self._stdin, lines=self.lines)
         if self._baseline is not None:  # issue 17
             findings = self._baseline.filter(findings, self.filename, self.lines)
         for finding in findings:

@@ -117,6 +117,25 @@ _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod, ast.Div)
 _PLACEHOLDER = re.compile(r"<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\{[A-Za-z_]*\}|%\([A-Za-z_]+\)s|%s")
 
 
+# Rate-limit strings (`"5/m/user"`, `"20/m/ip,5/m/key"`, `"100/hour"`): configuration, no secret.
+_RATE_LIMIT = re.compile(r"\d+/\d*[a-z]+(?:/[a-z_]+)?(?:,\s*\d+/\d*[a-z]+(?:/[a-z_]+)?)*", re.IGNORECASE)
+# Resource names (`"payments-api-token"`): kebab-case words, a name for a secret, not the secret.
+_KEBAB_NAME = re.compile(r"[a-z]+[0-9]*(?:-[a-z]+[0-9]*)+")
+# Placeholders a user replaces: `"<your api key>"`, `"your-secret-here"`, `"CHANGE_ME"`.
+_PLACEHOLDER_WORDS = re.compile(r"^(?:your[-_ ]|<|\[|\{)|placeholder|dummy", re.IGNORECASE)
+
+
+def is_placeholder(value: str) -> bool:
+    """A value nobody uses as a credential: a placeholder to replace (`"<your key>"`,
+    `"your-secret-here"`, `"dummy"`), a flag (`"0"`, `"false"`), a rate limit (`"5/m/ip"`)."""
+    text = value.strip()
+    if not text or text.lower() in ("0", "1", "true", "false", "none", "null", "no", "yes", "off", "on"):
+        return True
+    if not any(char.isalnum() for char in text):
+        return True  # `"---"`, `"***"`
+    return bool(_PLACEHOLDER_WORDS.search(text) or _PLACEHOLDER.search(text) or _RATE_LIMIT.fullmatch(text))
+
+
 def looks_like_secret(value: str) -> bool:
     """A literal that could be a real credential: six characters or more, not a name-like word
     (``"password"``, ``"Authorization"``, ``"changeme"``), not a URL or a path, not
@@ -129,7 +148,9 @@ def looks_like_secret(value: str) -> bool:
         return False
     if "://" in text or text.startswith(("/", "./", "../", "~/")) or re.match(r"[A-Za-z]:\\", text):
         return False
-    if len(set(text)) <= 2 or _PLACEHOLDER.search(text):
+    if len(set(text)) <= 2 or _PLACEHOLDER.search(text) or _RATE_LIMIT.fullmatch(text):
+        return False
+    if _KEBAB_NAME.fullmatch(text) or _PLACEHOLDER_WORDS.search(text):
         return False
     return True
 

@@ -60,6 +60,17 @@ BATCH_WRITES: FrozenSet[str] = frozenset({"bulk_create", "bulk_update", "abulk_c
 #: Queryset methods that return one row.
 ROW_METHODS: FrozenSet[str] = frozenset("get first last latest earliest aget afirst alast alatest aearliest".split())
 ROW_FUNCTIONS: FrozenSet[str] = frozenset({"get_object_or_404", "aget_object_or_404"})
+#: Settings only a Django settings module binds: a module binding three or more of them at
+#: top level configures Django, whatever its name (`config/django/base.py`,
+#: `smoketest_configuration.py`).
+DJANGO_SETTING_NAMES: FrozenSet[str] = frozenset({
+    "SECRET_KEY", "ALLOWED_HOSTS", "INSTALLED_APPS", "MIDDLEWARE", "DATABASES", "ROOT_URLCONF",
+    "TEMPLATES", "WSGI_APPLICATION", "ASGI_APPLICATION", "AUTH_PASSWORD_VALIDATORS", "STATIC_URL",
+    "STATIC_ROOT", "MEDIA_URL", "MEDIA_ROOT", "LANGUAGE_CODE", "TIME_ZONE", "USE_TZ", "USE_I18N",
+    "DEFAULT_AUTO_FIELD", "AUTH_USER_MODEL", "CACHES", "LOGGING", "EMAIL_BACKEND",
+    "CSRF_TRUSTED_ORIGINS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "STATICFILES_DIRS",
+    "AUTHENTICATION_BACKENDS", "DATABASE", "REDIS",
+})
 #: Django's management command base classes.
 COMMAND_BASES: FrozenSet[str] = frozenset({"BaseCommand", "LabelCommand", "AppCommand"})
 

@@ -117,7 +117,7 @@ class BackendRulesChecker(BaseRawFileChecker):
         except (SyntaxError, ValueError, OSError, TypeError):
             return  # pylint reports syntax errors itself
         path = _display_path(node.file or node.name)
-        findings = self._engine.run(tree, path, buffer=self._stdin)
+        findings = self._engine.run(tree, path, buffer=self._stdin, lines=baseline.source_lines(source))
         if self._baseline is not None and findings and self._baseline.covers(path):  # issue 17
             findings = self._baseline.filter(findings, path, baseline.source_lines(source))
         for finding in findings:

@@ -94,7 +94,7 @@ def _engine_keys(parsed: List[ParsedModule], prefix: str) -> Set[Key]:
     for module in parsed:
         if not module.path.startswith(prefix + "/"):
             continue
-        for finding in engine.run(module.tree, module.path):
+        for finding in engine.run(module.tree, module.path, lines=module.lines):
             physical = module.lines[finding.line - 1] if finding.line <= len(module.lines) else ""
             violation = Violation(finding.code, module.path, finding.line, finding.col + 1,
                                   finding.message, physical)

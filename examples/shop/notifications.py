@@ -9,8 +9,7 @@ logger = logging.getLogger(__name__)
 def send_security_alert(user):
     try:
         send_mail("New sign-in", "We noticed a new sign-in.", "security@example.com", [user.email])
-    except Exception:
-        # BR020: the failure disappears
+    except Exception:  # BR020: the failure disappears
         pass
 
 

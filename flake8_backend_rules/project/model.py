@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from ..queries import QUERYSET_RETURNING
-from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_SQUASH, FLAG_VIEWS, Modules
+from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_SQUASH, FLAG_STAR, FLAG_VIEWS, Modules
 from .summary import Chain, ClassSummary, FieldSummary, ModuleSummary
 
 _MAX_HOPS = 25
@@ -205,6 +205,7 @@ class ProjectModel:
         self._views: Dict[str, Optional[ViewInfo]] = {}
         self._serializers: Dict[str, Optional[SerializerInfo]] = {}
         self._settings: Optional[List[str]] = None
+        self._named_settings: List[str] = []
         self._many: Optional[Set[str]] = None
         self._replaced: Optional[Set[Tuple[str, str]]] = None
         self._list_views_of: Optional[Dict[str, List[str]]] = None
@@ -468,6 +469,7 @@ class ProjectModel:
                 named.extend(_SETTINGS_LINE.findall(text))
             found: List[str] = []
             pending = [n for n in dict.fromkeys(named) if n in self.modules]
+            self._named_settings = list(pending)
             hops = 0
             while pending and hops < 1000:
                 hops += 1
@@ -487,6 +489,17 @@ class ProjectModel:
                                     and candidate.rpartition(".")[0] == package:
                                 pending.append(candidate)
                                 break
+            # a module that star-imports a settings module overrides it: settings too
+            # (`settings/prod.py: from .base import *` that only the deployment names)
+            overriding = [m for m in self.modules.with_flag(FLAG_STAR) if m.star_imports]
+            grew = True
+            while grew and hops < 1000:
+                grew = False
+                for module in overriding:
+                    hops += 1
+                    if module.module not in found and any(s in found for s in module.star_imports):
+                        found.append(module.module)
+                        grew = True
             for module in self.modules.with_flag(FLAG_PYDANTIC):
                 if module.module not in found and any(
                     _is_pydantic_settings(base) for cls in module.classes for base in cls.resolved_bases
@@ -494,6 +507,16 @@ class ProjectModel:
                     found.append(module.module)
             self._settings = found
         return self._settings
+
+    def named_settings_modules(self) -> List[str]:
+        """The settings modules ``DJANGO_SETTINGS_MODULE`` names itself (what a process loads)."""
+        self.settings_modules()
+        return list(self._named_settings)
+
+    def overriding_modules(self, module: str) -> List["ModuleSummary"]:
+        """The modules that star-import ``module`` (and so override what it binds): settings
+        modules when ``module`` is one."""
+        return [summary for summary in self.modules.with_flag(FLAG_STAR) if module in summary.star_imports]
 
     def is_settings_path(self, path: str) -> bool:
         module = self.modules.by_path(path)

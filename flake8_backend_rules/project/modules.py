@@ -26,9 +26,10 @@ FLAG_SETTINGS = 1  # names DJANGO_SETTINGS_MODULE
 FLAG_PYDANTIC = 2  # mentions BaseSettings
 FLAG_MANY = 4  # calls something with many=True
 FLAG_VIEWS = 8  # sets a serializer_class (or picks one)
-FLAG_SQUASH = 16  # a squashed migration: says which migrations it `replaces`
+FLAG_STAR = 16  # star-imports a module (a settings module overriding another)
+FLAG_SQUASH = 32  # a squashed migration: says which migrations it `replaces`
 _MARKERS = ((b"DJANGO_SETTINGS_MODULE", FLAG_SETTINGS), (b"BaseSettings", FLAG_PYDANTIC), (b"many=True", FLAG_MANY),
-            (b"serializer_class", FLAG_VIEWS), (b"replaces", FLAG_SQUASH))
+            (b"serializer_class", FLAG_VIEWS), (b"import *", FLAG_STAR), (b"replaces", FLAG_SQUASH))
 
 
 def text_flags(content: bytes) -> int:
@@ -50,6 +51,8 @@ def summary_flags(summary: ModuleSummary) -> int:
         flags |= FLAG_MANY
     if any("serializer_class" in cls.attributes or cls.serializer_returns for cls in summary.classes):
         flags |= FLAG_VIEWS
+    if summary.star_imports:
+        flags |= FLAG_STAR
     if any("replaces" in cls.attributes for cls in summary.classes):
         flags |= FLAG_SQUASH
     return flags

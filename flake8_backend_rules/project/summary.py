@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..astutil import dotted_name, iter_nodes, string_value
 
-SCHEMA = 5  # bump when the summary's shape or meaning changes: old cache entries are ignored
+SCHEMA = 6  # bump when the summary's shape or meaning changes: old cache entries are ignored
 
 # Field options whose literal value the rules ask about.
 _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
@@ -117,6 +117,7 @@ class ModuleSummary:
     star_imports: List[str] = field(default_factory=list)
     classes: List[ClassSummary] = field(default_factory=list)
     constants: Dict[str, Any] = field(default_factory=dict)  # UPPER_CASE names bound to literals
+    upper_names: List[str] = field(default_factory=list)  # UPPER_CASE names bound at top level, any value
     settings_refs: List[str] = field(default_factory=list)  # DJANGO_SETTINGS_MODULE values set here
     many_serializers: List[str] = field(default_factory=list)  # callees called with many=True
     functions: List[FunctionSummary] = field(default_factory=list)
@@ -317,6 +318,8 @@ class _Extractor:
         value = getattr(stmt, "value", None)
         for target in targets:
             if isinstance(target, ast.Name) and target.id.isupper():
+                if target.id not in self.summary.upper_names:
+                    self.summary.upper_names.append(target.id)
                 literal = _literal(value)
                 if literal is not ...:
                     self.summary.constants[target.id] = literal

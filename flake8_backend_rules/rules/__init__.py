@@ -57,6 +57,10 @@ class Rule:
     # Other wordings, by name, for findings the main one does not fit (a prefetch the
     # query bypasses, a transitive property): ctx.report(RULE, node, "bypass", ...)
     messages: Mapping[str, str] = field(default_factory=dict)
+    # Codes other linters give the same finding (ruff/flake8 plugins, bandit): a line the
+    # user already marked `# noqa: S608` or `# nosec B608` is not reported again
+    # (suppressions.py, docs/suppressions.md).
+    equivalents: Tuple[str, ...] = ()
     family: str = ""  # filled in from the family package at discovery
 
     @property

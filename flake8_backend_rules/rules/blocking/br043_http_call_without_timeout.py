@@ -16,6 +16,7 @@ RULE = Rule(
     code="BR043",
     symbol="http-call-without-timeout",
     summary="An outbound HTTP call has no timeout",
+    equivalents=("S113", "B113"),
     message="`{expr}`: no `timeout=`; " + _ADVICE,
     messages={
         "none": "`{expr}`: `timeout=None` waits forever; " + _ADVICE,

@@ -3,6 +3,7 @@ exception."""
 from __future__ import annotations
 
 import ast
+from typing import List, Optional
 
 from ...context import Context
 from .. import Rule, check
@@ -41,7 +42,88 @@ RULE = Rule(
                 logger.exception("security alert failed for user %s", user.pk)
         """,
     options=("backend-error-reporters",),
+    messages={
+        "bare": "`except:` swallows the exception, and also SystemExit and KeyboardInterrupt: "
+        "it neither re-raises, logs nor uses it; catch something narrower (or log it with "
+        "logger.exception(...))",
+    },
+    equivalents=("BLE001", "S110", "B110", "S112", "B112"),
+    notes="Silent where the failure is the answer or is harmless: a probe (a function named "
+    "`is_*`, `has_*`, `can_*`, `should_*`, or annotated `-> bool`) whose handler returns a "
+    "constant; best-effort cleanup (a `try` whose body only closes or removes something: "
+    "`conn.close()`, `os.remove(path)`, `shutil.rmtree(tmp)`); a handler that assigns a "
+    "fallback to the name the `try` assigns (`try: size = probe() except Exception: size = "
+    "0`); and a handler whose body carries a comment saying why (`except Exception:` / "
+    "`# the cache is optional` / `pass`).",
 )
+
+
+_PROBE_PREFIXES = ("is_", "has_", "can_", "should_", "supports_", "check_")
+_CLEANUP_METHODS = frozenset({"close", "aclose", "unlink", "remove", "rmtree", "cleanup", "kill", "terminate",
+                              "shutdown", "disconnect", "release", "rmdir", "delete_file"})
+_TRY_TYPES = (ast.Try,) + tuple(t for t in (getattr(ast, "TryStar", None),) if t is not None)
+
+
+def _is_probe(ctx: Context, handler: ast.ExceptHandler) -> bool:
+    """A probe function whose handler's answer is a constant: the failure is the answer."""
+    if not (len(handler.body) == 1 and isinstance(handler.body[0], ast.Return)):
+        return False
+    value = handler.body[0].value
+    if value is not None and not isinstance(value, ast.Constant):
+        return False
+    frame = ctx.function_frame()
+    node = frame.node if frame is not None else None
+    name = getattr(node, "name", "").lstrip("_")
+    returns = getattr(node, "returns", None)
+    return name.startswith(_PROBE_PREFIXES) or (isinstance(returns, ast.Name) and returns.id == "bool")
+
+
+def _enclosing_try(ctx: Context, handler: ast.ExceptHandler) -> Optional[ast.stmt]:
+    """The `try` statement of ``handler`` (a look at the current scope's statements)."""
+    frame = ctx.function_frame() or ctx.module_frame
+    pending: List[ast.AST] = list(getattr(frame.node, "body", ()))
+    while pending:
+        stmt = pending.pop()
+        if isinstance(stmt, _TRY_TYPES) and handler in stmt.handlers:  # type: ignore[attr-defined]
+            return stmt
+        for field in ("body", "orelse", "finalbody"):
+            pending.extend(s for s in getattr(stmt, field, ()) or () if isinstance(s, ast.stmt))
+        for inner in getattr(stmt, "handlers", ()) or ():
+            pending.extend(inner.body)
+        pending.extend(case for case in getattr(stmt, "cases", ()) or ())
+    return None
+
+
+def _is_cleanup(body: List[ast.stmt]) -> bool:
+    """A `try` body that only closes or removes things (`conn.close()`, `os.remove(p)`)."""
+    for stmt in body:
+        value = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return False
+        name = value.func.attr if isinstance(value.func, ast.Attribute) else getattr(value.func, "id", "")
+        if name not in _CLEANUP_METHODS:
+            return False
+    return bool(body)
+
+
+def _assigns_fallback(try_body: List[ast.stmt], handler: ast.ExceptHandler) -> bool:
+    """`try: x = f() except Exception: x = None`: the handler gives the target a fallback."""
+    assigned = {t.id for s in try_body if isinstance(s, (ast.Assign, ast.AnnAssign))
+                for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name)}
+    fallback = {t.id for s in handler.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)}
+    return bool(assigned & fallback)
+
+
+def _explained(ctx: Context, handler: ast.ExceptHandler) -> bool:
+    """A comment in the handler's body says why the failure is ignored."""
+    last = getattr(handler, "end_lineno", None) or handler.lineno
+    for line in range(handler.lineno + 1, last + 1):
+        comment = ctx.comment_on(line).lower()
+        if comment and not comment.startswith(("noqa", "nosec", "pragma", "type:", "pylint:")):
+            return True
+    return False
 
 
 @check(RULE, ast.ExceptHandler)
@@ -50,6 +132,11 @@ def swallowed_exception(node: ast.ExceptHandler, ctx: Context) -> None:
     if not is_broad_handler(node):
         return
     facts = handler_facts(ctx, node)
-    if facts.raises or facts.logs or facts.uses_name:
+    if facts.raises or facts.logs or facts.uses_name or _is_probe(ctx, node):
         return
-    ctx.report(RULE, node, handler=handler_text(node))
+    stmt = _enclosing_try(ctx, node)
+    if stmt is not None and (_is_cleanup(stmt.body) or _assigns_fallback(stmt.body, node)):  # type: ignore[attr-defined]
+        return
+    if _explained(ctx, node):
+        return
+    ctx.report(RULE, node, "bare" if node.type is None else None, handler=handler_text(node))

@@ -68,7 +68,9 @@ RULE = Rule(
     "`backend-error-reporters` callable, or the `traceback` module "
     "(`logger.error(traceback.format_exc())`). `.debug(...)` is not reported: debug "
     "output is opted into. Narrow handlers are not reported: the exception type is "
-    "the diagnosis. A handler that logs nothing at all is BR020's business.",
+    "the diagnosis. A handler that logs nothing at all is BR020's business. A call of a "
+    "helper of the same module (or a method of the same class) that itself records the "
+    "traceback (`logger.exception`, `exc_info=`) keeps it too, one call deep.",
 )
 
 
@@ -95,8 +97,35 @@ def _keeps_traceback(handler: ast.ExceptHandler, log_calls: List[ast.Call], ctx:
             return True
     for stmt in handler.body:
         for node in iter_nodes(stmt, into_scopes=False):
-            if isinstance(node, ast.Call) and (ctx.resolve(node.func) in _TRACEBACK_KEEPERS or _is_task_retry(node)):
+            if isinstance(node, ast.Call) and (ctx.resolve(node.func) in _TRACEBACK_KEEPERS or _is_task_retry(node)
+                                               or _helper_keeps_traceback(node, ctx)):
                 return True
+    return False
+
+
+def _helper_keeps_traceback(call: ast.Call, ctx: Context) -> bool:
+    """A call of a function of this module (`report_failure(...)`) or a method of this
+    class (`self.fail(...)`) that itself records the traceback: one call deep."""
+    func = call.func
+    body: List[ast.stmt] = []
+    if isinstance(func, ast.Name) and func.id in ctx.module_defs:
+        body = list(getattr(ctx.tree, "body", ()))
+        name = func.id
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") \
+            and ctx.classes:
+        body = list(ctx.classes[-1].node.body)
+        name = func.attr
+    else:
+        return False
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
+            for node in iter_nodes(stmt, into_scopes=False):
+                if isinstance(node, ast.Call) and (
+                    call_name(node) in _KEEPING_LOG_METHODS or _passes_exc_info(node)
+                    or ctx.resolve(node.func) in _TRACEBACK_KEEPERS
+                ):
+                    return True
+            return False
     return False
 
 

@@ -9,7 +9,7 @@ from typing import List, Optional, Set, Tuple
 from ...astutil import short_source
 from ...context import Context, FactKey, Frame
 from ...options import normalise_path
-from ...vocabulary import PROCESS_EXIT_CALLS
+from ...vocabulary import PROCESS_EXIT_CALLS, TRY_TYPES
 from .. import Rule, check
 
 RULE = Rule(
@@ -48,73 +48,96 @@ RULE = Rule(
             order.total = order.total * 0.9
         """,
     notes="Programs print their output, so these are silent too: `setup.py`, "
-    "`__main__.py`, modules in `bin/` folders, modules with an `if __name__ == "
-    "\"__main__\":` block (all their prints), command-line modules (importing argparse, "
-    "optparse, click, typer, docopt or fire), modules made of top-level statements only "
+    "`__main__.py`, `noxfile.py`, modules in `scripts/`, `tools/` and `bin/` folders, "
+    "modules with an `if __name__ == \"__main__\":` block (all their prints), "
+    "command-line modules (importing argparse, optparse, click, typer, docopt, fire, invoke "
+    "or fabric, or reading `sys.argv`), migrations (Django's, Alembic's, `migrations.py` "
+    "modules of migration steps or helpers, `RunPython` functions: their output is what "
+    "`migrate` shows), modules whose job is terminal output (importing tqdm, colorama, "
+    "termcolor, rich or curses, writing to `sys.stdout`/`sys.stderr` or ANSI escape "
+    "sequences), modules made of top-level statements only "
     "(`print(make_key())`), prints running straight into `sys.exit(...)` or `raise "
-    "SystemExit` (a program's last words), test-support folders (`test/`, `testing/`), hidden tool "
-    "folders (`.github/`, `.claude/`), and functions whose name says they print "
-    "(`print_*`, `show_*`, `display_*`, `pprint*`, `echo*`). A `print` that is not the "
-    "builtin (imported, or a module-level `def print`) is not matched.",
+    "SystemExit` (a program's last words), prints guarded by a verbosity check (`if "
+    "verbose:`, `if self.verbosity > 1:`), test-support folders (`test/`, `testing/`, "
+    "`*_tests/`), hidden tool folders (`.github/`, `.claude/`), and functions whose name "
+    "says they print (`print_*`, `show_*`, `display_*`, `pprint*`, `echo*`). A `print` that "
+    "is not the builtin (imported, or a module-level `def print`) is not matched.",
+    equivalents=("T201",),
 )
 
-# A module importing one of these is a command-line program: its prints are its output.
-_CLI_LIBRARIES = frozenset({"argparse", "optparse", "click", "typer", "docopt", "fire"})
-# Besides `manage.py` and `scripts/` folders (`ctx.kind.manage`, `ctx.kind.scripts`):
-_SCRIPT_NAMES = frozenset({"__main__.py", "setup.py"})
-# Folders of programs and of test support (`django/test/runner.py`); hidden tool folders
-# (`.github/`) are recognised by their leading dot.
-_SCRIPT_FOLDERS = frozenset({"bin", "test", "testing"})
+# Test-support folders (`django/test/runner.py`, `playwright_tests/core/utilities.py`):
+# programs' helpers, whose prints are the test run's output.
+_TEST_SUPPORT_FOLDERS = frozenset({"test", "testing"})
+_TEST_SUPPORT_SUFFIXES = ("_tests", "_test")
 _DISPLAY_PREFIXES = ("print", "pprint", "show", "display", "echo")
 # `exit` of `sys.exit(...)`, `exit(...)`, `quit(...)`, `_exit` of `os._exit(...)`.
 _EXIT_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in PROCESS_EXIT_CALLS)
+# Names whose truth test says "the user asked for output" (`if verbose:`,
+# `if self.verbosity > 1:`, `if options["verbosity"]:`).
+_VERBOSITY_WORDS = ("verbose", "verbosity", "quiet", "silent")
 
-# Line ranges of the module's `if __name__ == "__main__":` blocks.
-_MAIN_BLOCKS: FactKey[List[Tuple[int, int]]] = FactKey("br080.main_blocks")
 # Is the module a program (its prints are its output)?
 _PROGRAM: FactKey[bool] = FactKey("br080.program")
 # The prints seen so far, with the wording each is to be reported with (None: the main one).
 _PRINTS: FactKey[List[Tuple[ast.Call, Optional[str]]]] = FactKey("br080.prints")
 # (line, column) of the statements that end the process: `sys.exit(...)`, `raise SystemExit`.
 _EXITS: FactKey[Set[Tuple[int, int]]] = FactKey("br080.exits")
-
-
-def _is_main_guard(test: ast.AST) -> bool:
-    """`__name__ == "__main__"` (either way round)."""
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
-        return False
-    sides = (test.left, test.comparators[0])
-    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
-        isinstance(s, ast.Constant) and s.value == "__main__" for s in sides
-    )
-
-
-def _main_block_lines(ctx: Context, frame: Frame) -> List[Tuple[int, int]]:
-    """Line ranges of the module's top-level `if __name__ == "__main__":` blocks (a look
-    at the module's own statements, not a walk)."""
-    ranges: List[Tuple[int, int]] = []
-    for stmt in getattr(ctx.tree, "body", ()):
-        if isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
-            ranges.append((stmt.lineno, getattr(stmt, "end_lineno", None) or stmt.lineno))
-    return ranges
+# Line ranges of `if <verbosity>:` bodies, per scope.
+_VERBOSE_BLOCKS: FactKey[List[Tuple[int, int]]] = FactKey("br080.verbose_blocks")
 
 
 def _is_program(ctx: Context, frame: Frame) -> bool:
-    """A module whose prints are a program's output, not application logging:
-    `manage.py`, `setup.py`, `__main__.py`, modules in `scripts/`, `bin/` and test-support
-    (`test/`, `testing/`) folders or in hidden tool folders (`.github/`), modules with an
-    `if __name__ == "__main__":` block, and command-line modules (argparse, click, typer...)."""
-    kind = ctx.kind
-    if kind.manage or kind.scripts:
+    """A module whose prints are a program's output, not application logging: a script
+    (see :mod:`flake8_backend_rules.programs`), a migration (its output is what `migrate`
+    shows), a module whose job is terminal output, and test-support folders."""
+    facts = ctx.program_facts()
+    if facts.script or facts.terminal_output or ctx.in_migration():
         return True
-    parts = normalise_path(ctx.filename).split("/")
-    if parts[-1] in _SCRIPT_NAMES:
-        return True
-    if any(part in _SCRIPT_FOLDERS or (part.startswith(".") and part not in (".", "..")) for part in parts[:-1]):
-        return True
-    if ctx.frame_fact(_MAIN_BLOCKS, _main_block_lines, ctx.module_frame):
-        return True
-    return any(target.split(".", 1)[0] in _CLI_LIBRARIES for target in ctx.imports.values())
+    parts = normalise_path(ctx.filename).split("/")[:-1]
+    return any(part in _TEST_SUPPORT_FOLDERS or part.endswith(_TEST_SUPPORT_SUFFIXES) for part in parts)
+
+
+def _is_verbosity_test(test: ast.AST) -> bool:
+    """A test on a verbosity setting: a name, attribute or string key naming it
+    (`verbose`, `self.verbosity > 1`, `options["verbosity"]`, `not args.quiet`)."""
+    for node in ast.walk(test):
+        word = ""
+        if isinstance(node, ast.Name):
+            word = node.id
+        elif isinstance(node, ast.Attribute):
+            word = node.attr
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            word = str(node.slice.value)
+        if word and any(v in word.lower() for v in _VERBOSITY_WORDS):
+            return True
+    return False
+
+
+def _verbose_blocks(ctx: Context, frame: Frame) -> List[Tuple[int, int]]:
+    """Line ranges of the scope's `if verbose:` bodies (its own statements, no walk into
+    expressions)."""
+    ranges: List[Tuple[int, int]] = []
+    pending: List[ast.AST] = list(getattr(frame.node, "body", ()))
+    while pending:
+        stmt = pending.pop()
+        if isinstance(stmt, ast.If):
+            if _is_verbosity_test(stmt.test) and stmt.body:
+                ranges.append((stmt.body[0].lineno, getattr(stmt.body[-1], "end_lineno", None) or stmt.lineno))
+            pending.extend(stmt.body)
+            pending.extend(stmt.orelse)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith) + TRY_TYPES):
+            for field in ("body", "orelse", "finalbody"):
+                pending.extend(getattr(stmt, field, ()) or ())
+            for handler in getattr(stmt, "handlers", ()) or ():
+                pending.extend(handler.body)
+    return ranges
+
+
+def _guarded_by_verbosity(node: ast.Call, ctx: Context) -> bool:
+    """The print runs only when the user asked for output: `if verbose: print(...)`."""
+    frame = ctx.function_frame() or ctx.module_frame
+    line = node.lineno
+    return any(start <= line <= end for start, end in ctx.frame_fact(_VERBOSE_BLOCKS, _verbose_blocks, frame))
 
 
 def _is_display_function(ctx: Context) -> bool:
@@ -187,10 +210,8 @@ def print_in_app_code(node: ast.Call, ctx: Context) -> None:
         return
     if not (isinstance(func, ast.Name) and func.id == "print") or ctx.resolve(func) != "print":
         return
-    line = node.lineno
-    for start, end in ctx.frame_fact(_MAIN_BLOCKS, _main_block_lines, ctx.module_frame):
-        if start <= line <= end:
-            return
+    if ctx.in_main_block(node) or _guarded_by_verbosity(node, ctx):
+        return
     variant: Optional[str] = None
     if ctx.in_command():
         variant = "command"

@@ -3,7 +3,7 @@ its return annotation or by its return statements."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional, Union
+from typing import Dict, Optional, Set, Union
 
 from ...astutil import short_source
 from ...context import Context, FactKey, Frame
@@ -16,6 +16,8 @@ RULE = Rule(
     message="`{name}` returns `(True/False, ...)` tuples: callers must unpack and check a "
     "flag; return a result object or raise an exception",
     messages={
+        "cli": "`{name}` is a command that returns `(True/False, ...)` tuples: the command "
+        "line ignores them; raise click.ClickException (or exit with a status) instead",
         "annotated": "`{name}` is annotated `-> {annotation}`: callers must unpack and check "
         "a flag; return a result object or raise an exception",
     },
@@ -48,7 +50,11 @@ RULE = Rule(
     "whose every element is visibly a bool (`return True, hasattr(mod, \"__path__\")`). "
     "So are single-element tuples, tuples whose flag is not the first element "
     "(`(obj, created)`), a single status return, returns of different lengths, and "
-    "`deconstruct()`, whose tuple shape Django's migration serializer fixes.",
+    "`deconstruct()`, whose tuple shape Django's migration serializer fixes. Tuples whose "
+    "second element is the same value on a `True` and a `False` return (`return True, "
+    "user` / `return False, user`) carry a payload either way, not a status and an error. "
+    "Scripts and migrations (see `programs`) are silent; a click/Typer command returning "
+    "status tuples is told to raise `ClickException`.",
 )
 
 # Per function: how many `return True/False, ...` tuples of each length it has; key 0
@@ -82,6 +88,14 @@ def _new_counts(ctx: Context, frame: Frame) -> Dict[int, int]:
     return {}
 
 
+# Per function: the second element's source -> the flags it was returned with.
+_SECONDS: FactKey[Dict[str, Set[bool]]] = FactKey("br085.seconds")
+
+
+def _new_seconds(ctx: Context, frame: Frame) -> Dict[str, Set[bool]]:
+    return {}
+
+
 @check(RULE, ast.Return)
 def note_status_return(node: ast.Return, ctx: Context) -> None:
     """Count the function's `return True/False, ...` tuples by length; a tuple of flags
@@ -91,6 +105,10 @@ def note_status_return(node: ast.Return, ctx: Context) -> None:
         return
     counts = ctx.frame_fact(_RETURNS, _new_counts)
     counts[length] = counts.get(length, 0) + 1
+    flag = node.value.elts[0].value  # type: ignore[union-attr]
+    second = short_source(node.value.elts[1], 80)  # type: ignore[union-attr]
+    seconds = ctx.frame_fact(_SECONDS, _new_seconds)
+    seconds.setdefault(second, set()).add(bool(flag))
     if not all(_is_flag(elt) for elt in node.value.elts):  # type: ignore[union-attr]
         counts[0] = counts.get(0, 0) + 1
 
@@ -111,6 +129,11 @@ def _annotated_status_tuple(node: Union[ast.FunctionDef, ast.AsyncFunctionDef], 
     return isinstance(first, ast.Name) and first.id == "bool"
 
 
+def _is_program_code(node: ast.AST, ctx: Context) -> bool:
+    """A migration's or a script's function (not a CLI command: those are told to raise)."""
+    return ctx.in_migration() or (ctx.in_script(node) and not ctx.in_cli_command())
+
+
 @check(RULE, ast.FunctionDef, ast.AsyncFunctionDef, phase="leave")
 def status_tuple_return(node: Union[ast.FunctionDef, ast.AsyncFunctionDef], ctx: Context) -> None:
     """A function returning `(ok, error, value)`-style tuples: every caller must unpack
@@ -118,9 +141,16 @@ def status_tuple_return(node: Union[ast.FunctionDef, ast.AsyncFunctionDef], ctx:
     if node.name in _PROTOCOL_TUPLES:
         return
     if _annotated_status_tuple(node, ctx):
+        if _is_program_code(node, ctx):
+            return
         ctx.report(RULE, node, "annotated", name=node.name,
                    annotation=short_source(node.returns, 40))  # type: ignore[arg-type]
         return
     counts: Dict[int, int] = ctx.frame.facts.get(_RETURNS, {}) if ctx.frame.node is node else {}
     if counts.get(0) and any(n >= 2 for length, n in counts.items() if length):
-        ctx.report(RULE, node, name=node.name)
+        seconds: Dict[str, Set[bool]] = ctx.frame.facts.get(_SECONDS, {})
+        if any(len(flags) == 2 for flags in seconds.values()):
+            return  # the same payload on both answers: `(found, user)`, not a status
+        if _is_program_code(node, ctx):
+            return
+        ctx.report(RULE, node, "cli" if ctx.in_cli_command() else None, name=node.name)

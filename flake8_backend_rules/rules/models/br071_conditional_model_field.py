@@ -45,7 +45,15 @@ RULE = Rule(
             name = models.CharField(max_length=200)
             barcode = models.CharField(max_length=32, blank=True)
         """,
-    notes="Django model fields (resolved under `django.db.models` or `django.contrib`) "
+    default_on=False,
+    notes="Opt-in (`--extend-select BR071`): on real code every conditional field a reviewer "
+    "read was deliberate, and handled: reusable apps declare a field only when an optional "
+    "dependency is installed (`if Image:` for Pillow), when a model is swapped "
+    "(`swapper.is_swapped(...)`), or when a feature of the app is on "
+    "(`if app_settings.SITES_ENABLED:`), and write their migrations to match. The pattern "
+    "worth catching, a project's own model varying with an environment setting, was not met "
+    "once, so the rule is left to the projects that want the guarantee. "
+    "Django model fields (resolved under `django.db.models` or `django.contrib`) "
     "count in any class; other `...Field(...)` calls count only in a class that looks "
     "like a model (a base named `...Model`, or a class with a base in a models module) "
     "and never when they "

@@ -45,6 +45,7 @@ RULE = Rule(
                 cursor.execute("SELECT id FROM orders WHERE email = %s", [email])
                 return cursor.fetchall()
         """,
+    equivalents=("S608", "B608"),
     notes="A formatted part counts only in a *value* position of the statement, where "
     "a parameter would go: inside a quoted SQL string (`'{name}'`), after a comparison, "
     "`LIKE`, `LIMIT`/`OFFSET` or `BETWEEN ... AND`, inside `IN (...)`/`VALUES (...)`. "

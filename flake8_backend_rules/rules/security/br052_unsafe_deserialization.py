@@ -36,6 +36,7 @@ RULE = Rule(
         def load_rules(upload):
             return yaml.safe_load(upload.read())
         """,
+    equivalents=("S301", "S302", "S506", "B301", "B302", "B506"),
     notes="Bytes the process pickled itself are silent: a round trip "
     "(`pickle.loads(pickle.dumps(obj))`, a picklability check) and the object's own "
     "memory (`pickle.loads(self._cache[key])`, directly or through a local), which "

@@ -3,6 +3,7 @@ configuration modules, and pydantic settings classes and their field defaults.""
 from __future__ import annotations
 
 import ast
+import fnmatch
 from typing import Optional
 
 from ...astutil import dotted_name
@@ -33,9 +34,37 @@ def _compute_development_config(ctx: Context, frame: Frame) -> bool:
         return True
     path = normalise_path(ctx.filename)
     folders, _, name = path.rpartition("/")
-    if ctx.in_settings_module() and _TEST_FOLDERS & set(folders.split("/")):
-        return True
+    if ctx.in_settings_module():
+        parts = [part for part in folders.split("/") if part]
+        if _TEST_FOLDERS & set(parts):
+            return True
+        # a settings module in a development project folder (`devproject/settings.py`):
+        # the folder is named as the development globs name a module
+        dev_globs = [glob for glob in ctx.options.dev_settings_modules if "/" not in glob]
+        if any(fnmatch.fnmatchcase(part + ".py", glob) for part in parts for glob in dev_globs):
+            return True
+        if _overrides_with_debug(ctx) and not _named_by_settings_variable(ctx):
+            return True
     return any(word in name for word in _CONFIG_WORDS) and path_matches(path, ctx.options.dev_settings_modules)
+
+
+def _named_by_settings_variable(ctx: Context) -> bool:
+    """``DJANGO_SETTINGS_MODULE`` names the module itself (in manage.py, wsgi.py...): a
+    process loads it as it stands."""
+    project, module = ctx.project, ctx.project_module()
+    return bool(project and module and module.module in project.named_settings_modules())
+
+
+def _overrides_with_debug(ctx: Context) -> bool:
+    """A settings module that star-imports other settings and turns `DEBUG = True` on
+    unconditionally: a developer's override of the shared settings."""
+    star = debug = False
+    for stmt in getattr(ctx.tree, "body", ()):
+        if isinstance(stmt, ast.ImportFrom) and any(alias.name == "*" for alias in stmt.names):
+            star = True
+        elif isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "DEBUG" for t in stmt.targets):
+            debug = isinstance(stmt.value, ast.Constant) and stmt.value.value is True
+    return star and debug
 
 
 def is_settings_class(ctx: Context) -> bool:

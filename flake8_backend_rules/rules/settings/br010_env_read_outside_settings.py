@@ -3,10 +3,10 @@ instead of once, in the settings."""
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Optional, Set
 
 from ...astutil import short_source, string_value
-from ...context import Context
+from ...context import Context, FactKey, Frame
 from .. import Rule, check
 from ._config import ENV_READ_CALLS
 
@@ -15,7 +15,7 @@ RULE = Rule(
     symbol="env-read-outside-settings",
     summary="The environment is read outside settings modules",
     message="environment read `{expr}` outside settings; read it once in settings "
-    "(validated, with a default) and import the setting",
+    "(validated, failing loudly when a required value is missing) and import the setting",
     what="Finds `os.getenv(...)`, `os.environ.get(...)`, `os.environ[...]` reads and "
     "`\"X\" in os.environ` outside settings modules (see `backend-settings-modules`), "
     "resolved through imports (`from os import environ`, `from os import getenv as "
@@ -43,7 +43,14 @@ RULE = Rule(
     "environment up like settings do, and reads of the process's own variables "
     "(`PATH`, `HOME`, `TERM`, `LANG`, shell-completion `COMP_*`, ...) and of "
     "`DJANGO_SETTINGS_MODULE`, which points at the settings and cannot come from them "
-    "(a module-level constant naming one counts too).",
+    "(a module-level constant naming one counts too). Programs read their input from "
+    "the environment: migrations, Django management commands, click/Typer/Flask CLI "
+    "commands, `if __name__ == \"__main__\":` blocks and script modules (`scripts/`, "
+    "`tools/`, `bin/`, a module using argparse/click/typer or reading `sys.argv`) are "
+    "silent, as is the environment given as the non-interactive answer to a prompt "
+    "(`os.environ.get(\"PASSWORD\") or input(...)`). A helper whose variable name is one "
+    "of its parameters (`def flag(name): return os.getenv(name)`) reads what its callers "
+    "name: it is not reported for a name it does not know.",
 )
 
 _ENV_MAPPINGS = frozenset({"os.environ", "os.environb"})
@@ -59,10 +66,15 @@ _PROCESS_VARIABLES = frozenset(
 _READ_METHODS = frozenset({"get", "getenv", "getenvb"})
 
 
-def _skip_module(ctx: Context) -> bool:
+# Reads that are the fallback answer of an interactive prompt (`... or input(...)`).
+_PROMPT_ANSWERS: FactKey[Set[int]] = FactKey("br010.prompt_answers")
+_PROMPTS = frozenset({"input", "getpass.getpass"})
+
+
+def _skip_module(ctx: Context, node: ast.AST) -> bool:
     # Process entry points (manage.py, wsgi.py, asgi.py) wire the environment up, like
-    # settings modules do.
-    return ctx.kind.entry_point or ctx.in_settings_module()
+    # settings modules do; programs (commands, scripts, migrations) take it as input.
+    return ctx.kind.entry_point or ctx.in_settings_module() or ctx.in_program(node)
 
 
 def _is_process_variable(key: Optional[ast.AST], ctx: Context) -> bool:
@@ -70,6 +82,34 @@ def _is_process_variable(key: Optional[ast.AST], ctx: Context) -> bool:
         key = ctx.module_constant(key.id)  # ENVIRONMENT_VARIABLE = "DJANGO_SETTINGS_MODULE"
     name = string_value(key)
     return name is not None and (name in _PROCESS_VARIABLES or name.startswith("COMP_"))
+
+
+def _is_parameter(key: Optional[ast.AST], ctx: Context) -> bool:
+    """The variable's name is a parameter of the enclosing function: a helper reading
+    whatever its callers name."""
+    frame = ctx.function_frame()
+    return isinstance(key, ast.Name) and frame is not None and key.id in frame.params
+
+
+def _not_reported(key: Optional[ast.AST], node: ast.AST, ctx: Context) -> bool:
+    return (
+        _is_process_variable(key, ctx) or _is_parameter(key, ctx) or _skip_module(ctx, node)
+        or id(node) in ctx.frame_fact(_PROMPT_ANSWERS, _new_set, ctx.module_frame)
+    )
+
+
+def _new_set(ctx: Context, frame: Frame) -> Set[int]:
+    return set()
+
+
+@check(RULE, ast.BoolOp)
+def note_prompt_answer(node: ast.BoolOp, ctx: Context) -> None:
+    """`os.environ.get("X") or input("X: ")`: the environment answers a prompt for a
+    non-interactive run (the BoolOp is seen before the reads inside it)."""
+    if not isinstance(node.op, ast.Or):
+        return
+    if any(isinstance(v, ast.Call) and ctx.resolve(v.func) in _PROMPTS for v in node.values):
+        ctx.frame_fact(_PROMPT_ANSWERS, _new_set, ctx.module_frame).update(id(v) for v in node.values)
 
 
 def _is_env_mapping(node: ast.AST, ctx: Context) -> bool:
@@ -86,9 +126,9 @@ def env_read_call(node: ast.Call, ctx: Context) -> None:
             return
     elif not isinstance(func, ast.Name) or func.id not in ctx.imports:
         return
-    if _skip_module(ctx) or ctx.resolve(func) not in ENV_READ_CALLS:
+    if ctx.resolve(func) not in ENV_READ_CALLS:
         return
-    if not _is_process_variable(node.args[0] if node.args else None, ctx):
+    if not _not_reported(node.args[0] if node.args else None, node, ctx):
         ctx.report(RULE, node, expr=short_source(node))
 
 
@@ -97,7 +137,7 @@ def env_read_subscript(node: ast.Subscript, ctx: Context) -> None:
     """`os.environ["X"]` read (a write or `del` is fine)."""
     if not isinstance(node.ctx, ast.Load) or not _is_env_mapping(node.value, ctx):
         return
-    if not _skip_module(ctx) and not _is_process_variable(node.slice, ctx):
+    if not _not_reported(node.slice, node, ctx):
         ctx.report(RULE, node, expr=short_source(node))
 
 
@@ -106,6 +146,6 @@ def env_membership_test(node: ast.Compare, ctx: Context) -> None:
     """`"X" in os.environ`."""
     for op, right in zip(node.ops, node.comparators):
         if isinstance(op, (ast.In, ast.NotIn)) and _is_env_mapping(right, ctx):
-            if not _skip_module(ctx) and not _is_process_variable(node.left, ctx):
+            if not _not_reported(node.left, node, ctx):
                 ctx.report(RULE, node, expr=short_source(node))
             return

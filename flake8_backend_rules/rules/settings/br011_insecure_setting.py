@@ -48,6 +48,10 @@ RULE = Rule(
         DEBUG = os.getenv("DJANGO_DEBUG", "0") == "1"
         ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
         """,
+    messages={
+        "credentials": "insecure setting `{expr}`: every origin may read responses, and with "
+        "credentials (cookies, authorization headers); list the allowed origins",
+    },
     options=("backend-settings-modules", "backend-dev-settings-modules"),
     notes="A configuration read counts by what it falls back to when the variable is "
     "unset: `DEBUG = env.bool(\"DEBUG\", default=True)`, `config(\"DEBUG\", "
@@ -62,7 +66,14 @@ RULE = Rule(
     "in a `test/`/`tests/`/`testing/` package, and Django's own `global_settings.py` "
     "(the framework's defaults, which projects override) are silent, as are assignments "
     "that only run in development: the body of `if DEBUG:` or `if ENVIRONMENT == "
-    "\"dev\":`, the `else` of `if not DEBUG:`.",
+    "\"dev\":`, the `else` of `if not DEBUG:`, and the body of an opt-in flag that "
+    "is off unless set (`if DISABLE_HTTPS:` where `DISABLE_HTTPS = env.bool(..., "
+    "default=False)`). A value that a settings module star-importing this one rebinds "
+    "(`prod.py: from .base import *; DEBUG = False`) is not what production runs: silent. "
+    "A CORS allow-all scoped to some URLs by `CORS_URLS_REGEX` is silent. A wildcard "
+    "default of a list read (`env.list(\"ALLOWED_HOSTS\", default=[\"*\"])`) counts. "
+    "When CORS allows every origin *and* credentials (`CORS_ALLOW_CREDENTIALS = True`, "
+    "`allow_credentials=True`), the message says so.",
 )
 
 # setting -> the literal value that is insecure outside development
@@ -105,6 +116,23 @@ def _dev_gated(ctx: Context) -> Set[int]:
     return ctx.frame_fact(_DEV_GATED, _compute_dev_gated, frame=ctx.module_frame)
 
 
+def _is_opt_in_flag(test: ast.AST, ctx: Context) -> Optional[bool]:
+    """True: `if FLAG:` where the module binds FLAG off unless configured (`False`, or a
+    configuration read falling back to false); False for `if not FLAG:`; None otherwise."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    inner = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+    name = inner.id if isinstance(inner, ast.Name) else inner.attr if isinstance(inner, ast.Attribute) else None
+    if name is None:
+        return None
+    value = ctx.module_constant(name)
+    if value is None:
+        return None
+    off = (isinstance(value, ast.Constant) and value.value is False) or _value_when_unset(value, ctx) is False
+    if not off:
+        return None
+    return not negated
+
+
 def _compute_dev_gated(ctx: Context, frame: Frame) -> Set[int]:
     gated: Set[int] = set()
     pending: List[Tuple[ast.stmt, bool]] = [(stmt, False) for stmt in getattr(ctx.tree, "body", [])]
@@ -114,6 +142,8 @@ def _compute_dev_gated(ctx: Context, frame: Frame) -> Set[int]:
             gated.add(id(stmt))
         if isinstance(stmt, ast.If):
             dev = _is_dev_test(stmt.test)
+            if dev is None:
+                dev = _is_opt_in_flag(stmt.test, ctx)
             pending.extend((child, inside or dev is True) for child in stmt.body)
             pending.extend((child, inside or dev is False) for child in stmt.orelse)
         elif isinstance(stmt, (ast.Try, ast.With)):
@@ -148,12 +178,28 @@ def _has_wildcard(value: Optional[ast.AST], ctx: Context) -> bool:
                 return True
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             pending.extend((node.left, node.right))
+        elif isinstance(node, ast.Call) and _is_list_read(node, ctx):
+            default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
+            if default is None and len(node.args) > 1:
+                default = node.args[1]
+            if default is not None:
+                pending.append(default)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "split":
             inner = node.func.value
             if isinstance(inner, ast.Call) and ctx.resolve(inner.func) in ENV_READ_CALLS and len(inner.args) > 1:
                 if string_value(inner.args[1]) == "*":
                     return True
     return False
+
+
+def _is_list_read(call: ast.Call, ctx: Context) -> bool:
+    """`env.list("ALLOWED_HOSTS", ...)`, `config("HOSTS", default=[...], cast=Csv())`, a
+    project helper named for the environment: a configuration read of a list."""
+    text = dotted_name(call.func) or ""
+    head, _, method = text.rpartition(".")
+    return (head in ("env", "environ") and method in ("list", "tuple", "get_value")) or (
+        text in CONFIG_READER_TEXTS or ctx.resolve(call.func) in CONFIG_READERS
+    ) or ("env" in text.lower() and not head)
 
 
 def _insecure_value(name: str, value: Optional[ast.AST], ctx: Context) -> bool:
@@ -255,8 +301,39 @@ def insecure_setting(node: ast.AST, ctx: Context) -> None:
     value = node.value  # type: ignore[attr-defined]
     for target in targets:
         if isinstance(target, ast.Name) and _insecure_value(target.id, value, ctx):
+            if _overridden_in_production(target.id, ctx):
+                return
+            if target.id in _CORS_ALLOW_ALL:
+                bound = ctx.bindings(ctx.module_frame)
+                if bound.get("CORS_URLS_REGEX"):
+                    return  # allow-all scoped to some URLs (a public API)
+                credentials = bound.get("CORS_ALLOW_CREDENTIALS", ())
+                if any(isinstance(v, ast.Constant) and v.value is True for _, v in credentials):
+                    ctx.report(RULE, node, "credentials", expr=short_source(node, 50))
+                    return
             ctx.report(RULE, node, expr=short_source(node, 50))
             return
+
+
+_CORS_ALLOW_ALL = frozenset({"CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"})
+
+
+def _overridden_in_production(name: str, ctx: Context) -> bool:
+    """A settings module that star-imports this one rebinds ``name``, and is not a
+    development one: production runs with its value, not this one."""
+    project, module = ctx.project, ctx.project_module()
+    if project is None or module is None:
+        return False
+    for other in project.overriding_modules(module.module):
+        if name in other.upper_names and not _is_development_path(other.path, ctx):
+            return True
+    return False
+
+
+def _is_development_path(path: str, ctx: Context) -> bool:
+    from ...options import normalise_path, path_matches
+
+    return path_matches(normalise_path(path), ctx.options.dev_settings_modules)
 
 
 def _insecure_settings_field(node: ast.AnnAssign, ctx: Context) -> None:
@@ -302,4 +379,8 @@ def cors_allow_all_middleware(node: ast.Call, ctx: Context) -> None:
     elif not name.endswith(_CORS_MIDDLEWARE_SUFFIX):
         return
     if _has_wildcard(origins, ctx) or _local_wildcard(origins, ctx):
-        ctx.report(RULE, node, expr=short_source(node, 50))
+        credentials = next((kw.value for kw in node.keywords if kw.arg == "allow_credentials"), None)
+        if isinstance(credentials, ast.Constant) and credentials.value is True:
+            ctx.report(RULE, node, "credentials", expr=short_source(node, 50))
+        else:
+            ctx.report(RULE, node, expr=short_source(node, 50))
