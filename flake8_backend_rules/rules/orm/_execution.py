@@ -4,7 +4,7 @@ BR002, BR005 and BR006 (and, for subqueries, the queryset flow of BR003/BR004)."
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from ...astutil import call_name, iter_nodes, string_value
 from ...context import Context, FactKey, Frame, LoopFrame
@@ -100,4 +100,104 @@ def loop_dependency(info: QueryInfo, ctx: Context) -> Optional[Tuple[LoopFrame, 
         if used:
             direct = used & loop.targets
             return loop, ", ".join(sorted(direct or loop.targets))
+    return None
+
+
+# -- queries the code only runs when a cache or an annotation is missing -------------------
+
+_SERVED_ELSEWHERE: FactKey[Set[int]] = FactKey("br00.served_elsewhere")
+_PREFETCH_CACHE = "_prefetched_objects_cache"
+_ATTRIBUTE_PROBES = ("getattr", "hasattr")
+
+
+def served_elsewhere(node: ast.Call, ctx: Context) -> bool:
+    """Is ``node`` a query the code runs only when the value is not already on the object?
+
+    * Inside the branch of a check on the prefetch cache (`if "lines" in
+      order._prefetched_objects_cache: return order.lines.all()`): the rows are read from
+      the cache, no query runs.
+    * After an early return of a value the caller's queryset annotated (`annotated =
+      getattr(self, "_annotated_total", None)` / `if annotated is not None: return
+      annotated`): the query is the fallback for an object fetched without the
+      annotation. The probed attribute is set by the queryset, never in this function
+      (a function that stores it itself, `self._total = ...`, memoizes its own query,
+      which still runs once per object)."""
+    frame = ctx.frame
+    if frame.kind not in ("function", "lambda"):
+        return False
+    return id(node) in ctx.frame_fact(_SERVED_ELSEWHERE, _served_elsewhere)
+
+
+def _served_elsewhere(ctx: Context, frame: Frame) -> Set[int]:
+    served: Set[int] = set()
+    stored: Set[str] = set()  # attributes the function sets itself
+    probes: Dict[str, str] = {}  # local -> the attribute a getattr(...) bound to it read
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            stored.add(node.attr)
+        elif isinstance(node, ast.Call) and call_name(node) == "setattr" and len(node.args) > 1:
+            stored.add(string_value(node.args[1]) or "")
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            probed = _probed_attribute(node.value)
+            if probed is not None:
+                probes[node.targets[0].id] = probed
+
+    def annotation_test(test: ast.AST) -> bool:
+        for sub in iter_nodes(test, into_scopes=False):
+            probed = _probed_attribute(sub) if isinstance(sub, ast.Call) else (
+                probes.get(sub.id) if isinstance(sub, ast.Name) else None
+            )
+            if probed is not None and probed != _PREFETCH_CACHE and probed not in stored:
+                return True
+        return False
+
+    def add_calls(statements: List[ast.stmt]) -> None:
+        for stmt in statements:
+            for sub in iter_nodes(stmt, into_scopes=False):
+                if isinstance(sub, ast.Call):
+                    served.add(id(sub))
+
+    def walk(statements: List[ast.stmt]) -> None:
+        for index, stmt in enumerate(statements):
+            if isinstance(stmt, ast.If):
+                cache = _prefetch_cache_test(stmt.test)
+                if cache is not None:
+                    add_calls(stmt.body if cache else stmt.orelse)
+                elif stmt.body and isinstance(stmt.body[-1], ast.Return) and annotation_test(stmt.test):
+                    add_calls(statements[index + 1:])
+                    add_calls(stmt.orelse)
+                    return
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                block = getattr(stmt, field, None)
+                if isinstance(block, list) and block:
+                    if field == "handlers":
+                        for handler in block:
+                            walk(handler.body)
+                    else:
+                        walk(block)
+
+    walk(list(getattr(frame.node, "body", [])) if isinstance(getattr(frame.node, "body", None), list) else [])
+    return served
+
+
+def _probed_attribute(node: ast.AST) -> Optional[str]:
+    """`getattr(x, "_annotated_total", None)`, `hasattr(x, "_total")`: the attribute."""
+    if isinstance(node, ast.Call) and call_name(node) in _ATTRIBUTE_PROBES and len(node.args) >= 2:
+        return string_value(node.args[1])
+    return None
+
+
+def _prefetch_cache_test(test: ast.AST) -> Optional[bool]:
+    """A test on the prefetch cache: True when its body reads the cache (`if "x" in
+    obj._prefetched_objects_cache`), False when its `else` does (`if not ...`), None for
+    any other test."""
+    negated = False
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        negated = not negated
+        test = test.operand
+    for sub in iter_nodes(test, into_scopes=False):
+        if (isinstance(sub, ast.Attribute) and sub.attr == _PREFETCH_CACHE) or (
+            isinstance(sub, ast.Call) and _probed_attribute(sub) == _PREFETCH_CACHE
+        ):
+            return not negated
     return None
