@@ -4,16 +4,15 @@ would do."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from ...astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, short_source
-from ...budget import WORK
 from ...context import Context, FactKey, Frame, LoopFrame
 from ...queries import WRITE_METHODS, is_session_name, receiver_name
-from ...vocabulary import BATCH_WRITES, INSTANCE_WRITES, LOOP_LEAVING_STATEMENTS, LOOP_TYPES, SCOPE_TYPES, TRY_TYPES
+from ...vocabulary import BATCH_WRITES, INSTANCE_WRITES, TRY_TYPES
 from .. import Rule, check
 from ...project.model import ModelInfo
-from ._execution import loop_dependency, prepared_statement
+from ._execution import add_calls_of_block, loop_dependency, prepared_statement, runs_once, walk_loop_regions
 from ._rows import loop_rows
 
 RULE = Rule(
@@ -104,7 +103,6 @@ _Write = Tuple[str, Tuple[LoopFrame, str]]
 
 _CHOOSES_PER_ROW_WRITES: FactKey[bool] = FactKey("br005.bulk")
 _ISOLATED_PER_ITEM: FactKey[Set[int]] = FactKey("br005.isolated")
-_RUN_ONCE: FactKey[Set[int]] = FactKey("br005.once")
 _RUNS_ROW_METHODS: FactKey[Dict[Tuple[int, str], bool]] = FactKey("br005.row_methods")
 
 
@@ -126,7 +124,7 @@ def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
     isolated so one failure does not stop or roll back the others, which a bulk write
     cannot do (deliberate per-item writes and commits)."""
     guarded: Set[int] = set()
-    for inner, in_body, _ in _walk_loop_regions(frame.node):
+    for inner, in_body, _ in walk_loop_regions(frame.node):
         if not in_body:
             continue
         if isinstance(inner, (ast.With, ast.AsyncWith)):
@@ -137,45 +135,8 @@ def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
             continue
         elif not any(h.body and not isinstance(h.body[-1], ast.Raise) for h in getattr(inner, "handlers", ())):
             continue
-        _add_calls_of_block(getattr(inner, "body", ()), guarded)
+        add_calls_of_block(getattr(inner, "body", ()), guarded)
     return guarded
-
-
-def _walk_loop_regions(root: ast.AST) -> Iterator[Tuple[ast.AST, bool, bool]]:
-    """Every node of a scope (nested scopes yielded, not entered), once, with whether it
-    sits in a loop's body and whether it has a loop around it (in its header or `else`
-    too): one walk, however deep the loops nest."""
-    stack: List[Tuple[ast.AST, bool, bool]] = [(root, False, False)]
-    visited = 0
-    try:
-        while stack:
-            node, in_body, in_loop = stack.pop()
-            visited += 1
-            is_loop = isinstance(node, LOOP_TYPES)
-            yield node, in_body, in_loop
-            if node is not root and isinstance(node, SCOPE_TYPES):
-                continue
-            for field, value in ast.iter_fields(node):
-                children = value if isinstance(value, list) else [value]
-                body = in_body or (is_loop and field == "body")
-                for child in reversed(children):
-                    if isinstance(child, ast.AST):
-                        stack.append((child, body, in_loop or is_loop))
-    finally:
-        WORK.visits += visited
-
-
-def _add_calls_of_block(statements: Iterable[ast.AST], found: Set[int]) -> None:
-    """Add the ids of the calls in ``statements`` to ``found``, not those of a nested loop
-    or scope: a nested loop's writes still run once per row."""
-    stack: List[ast.AST] = list(statements)
-    while stack:
-        item = stack.pop()
-        if isinstance(item, ast.Call):
-            found.add(id(item))
-        if isinstance(item, LOOP_TYPES + SCOPE_TYPES):
-            continue
-        stack.extend(ast.iter_child_nodes(item))
 
 
 def _is_form_like(receiver: ast.AST) -> bool:
@@ -297,25 +258,6 @@ def _runs_row_methods(loop: LoopFrame, name: str, ctx: Context) -> bool:
     return cache[key]
 
 
-def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
-    """Calls in a block (inside a loop) that ends with `return`, `break` or `raise`: that
-    block runs at most once per loop, so a write there is not one per row (`for p in
-    plugins: if p.id == wanted: ...get_or_create(...); return`). An outermost loop's own
-    `else` is not inside a loop."""
-    once: Set[int] = set()
-    for node, _, in_loop in _walk_loop_regions(frame.node):
-        if not in_loop and not isinstance(node, LOOP_TYPES):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(node, field, None)
-            if not isinstance(block, list) or not block or not isinstance(block[-1], LOOP_LEAVING_STATEMENTS):
-                continue
-            if field == "orelse" and not in_loop:
-                continue  # the outermost loop's own `else` runs once, after it
-            _add_calls_of_block(block, once)
-    return once
-
-
 def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[_Write]:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr != "commit" or node.args or node.keywords:
@@ -378,7 +320,7 @@ def write_in_loop(node: ast.Call, ctx: Context) -> None:
         found = _query_write(node, ctx)
     else:
         found = _instance_write(node, ctx) or _commit_in_loop(node, ctx)
-    if found is None or id(node) in ctx.frame_fact(_RUN_ONCE, _calls_run_once):
+    if found is None or runs_once(node, ctx):
         return
     if ctx.frame.kind in ("function", "lambda") and ctx.frame_fact(_CHOOSES_PER_ROW_WRITES, _chooses_per_row_writes):
         return
