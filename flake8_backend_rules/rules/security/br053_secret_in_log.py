@@ -160,7 +160,8 @@ def _ownership_tokens(ctx: Context, frame: Frame) -> Set[str]:
             name == "set" and any(kw.arg == "nx" for kw in node.keywords)
         )
         if locking:
-            owned.update(sub.id for v in values for sub in iter_nodes(v, into_scopes=False) if isinstance(sub, ast.Name))
+            for value in values:
+                owned.update(sub.id for sub in iter_nodes(value, into_scopes=False) if isinstance(sub, ast.Name))
         elif name in ("update", "aupdate"):
             owned.update(v.id for v in values if isinstance(v, ast.Name) and v.id in random_ids)
     return owned
