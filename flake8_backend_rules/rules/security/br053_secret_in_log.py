@@ -146,10 +146,10 @@ def _ownership_tokens(ctx: Context, frame: Frame) -> Set[str]:
     or a random identifier made here and written by an `update()` to claim rows
     (`Job.objects.filter(claimed_by=None).update(claimed_by=claim)`)."""
     random_ids: Set[str] = set()
-    for name, bound in ctx.bindings(frame).items():
+    for local, bound in ctx.bindings(frame).items():
         if any(isinstance(sub, ast.Call) and call_name(sub) in _RANDOM_IDS
                for _, value in bound for sub in iter_nodes(value, into_scopes=False)):
-            random_ids.add(name)
+            random_ids.add(local)
     owned: Set[str] = set()
     for node in iter_nodes(frame.node, into_scopes=False):
         if not isinstance(node, ast.Call):
