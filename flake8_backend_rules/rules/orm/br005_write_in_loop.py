@@ -109,39 +109,42 @@ _MODEL_WRITE_KEYWORDS = {
 # (the write, (its loop, the loop variables it depends on))
 _Write = Tuple[str, Tuple[LoopFrame, str]]
 
-_CHOOSES_PER_ROW_WRITES: FactKey[Set[str]] = FactKey("br005.bulk")
+_CHOOSES_PER_ROW_WRITES: FactKey[bool] = FactKey("br005.bulk")
+_CHOOSES_PER_OBJECT_DELETES: FactKey[bool] = FactKey("br005.deletes")
 _QUERYSET_DELETES = frozenset({"delete", "adelete"})
 _TRANSACTION_OPENERS = frozenset({"atomic", "begin", "begin_nested", "transaction"})
 _ISOLATED_PER_ITEM: FactKey[Set[int]] = FactKey("br005.isolated")
 _RUNS_ROW_METHODS: FactKey[Dict[Tuple[int, str], bool]] = FactKey("br005.row_methods")
 
 
-def _chooses_per_row_writes(ctx: Context, frame: Frame) -> Set[str]:
-    """The bulk writes the function chooses between: "bulk" when it takes a `bulk` flag
-    or runs bulk writes itself (its per-row writes are then a deliberate branch: signals,
-    per-object save logic), "delete" when it deletes a queryset in one statement outside
-    its loops (its per-object deletes are the other branch)."""
-    chosen: Set[str] = set()
+def _chooses_per_row_writes(ctx: Context, frame: Frame) -> bool:
+    """The function takes a `bulk` flag or runs bulk writes itself: its per-row writes
+    are a deliberate branch (signals, per-object save logic), not an oversight."""
     if "bulk" in frame.params:
-        chosen.add("bulk")
+        return True
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if isinstance(node, ast.Call) and call_name(node) in BATCH_WRITES:
+            return True
+    return False
+
+
+def _chooses_per_object_deletes(ctx: Context, frame: Frame) -> bool:
+    """The function deletes a queryset in one statement outside its loops (`qs.delete()`
+    on what a loop deletes row by row, or on a query chain): its per-object deletes are
+    the other branch, chosen (signals, files, per-object cleanup)."""
     deletes: List[ast.Call] = []
     iterated: Set[str] = set()  # what the function's loops iterate, as source text
     for node, _, in_loop in walk_loop_regions(frame.node):
         if isinstance(node, (ast.For, ast.AsyncFor)):
             iterated.add(ast.dump(node.iter))
-        if not isinstance(node, ast.Call):
-            continue
-        name = call_name(node)
-        if name in BATCH_WRITES:
-            chosen.add("bulk")
-        elif name in _QUERYSET_DELETES and not in_loop and not node.args and not node.keywords:
+        elif isinstance(node, ast.Call) and not in_loop and call_name(node) in _QUERYSET_DELETES \
+                and not node.args and not node.keywords:
             deletes.append(node)
     for node in deletes:
         receiver = node.func.value if isinstance(node.func, ast.Attribute) else node
-        # `qs.delete()` on what a loop deletes row by row, or on a query chain
         if ast.dump(receiver) in iterated or ctx.query_info(node) is not None:
-            chosen.add("delete")
-    return chosen
+            return True
+    return False
 
 
 def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
@@ -381,8 +384,9 @@ def write_in_loop(node: ast.Call, ctx: Context) -> None:
     if found is None or runs_once(node, ctx):
         return
     if ctx.frame.kind in ("function", "lambda"):
-        chosen = ctx.frame_fact(_CHOOSES_PER_ROW_WRITES, _chooses_per_row_writes)
-        if "bulk" in chosen or ("delete" in chosen and found[0] in _QUERYSET_DELETES):
+        if ctx.frame_fact(_CHOOSES_PER_ROW_WRITES, _chooses_per_row_writes):
+            return
+        if found[0] in _QUERYSET_DELETES and ctx.frame_fact(_CHOOSES_PER_OBJECT_DELETES, _chooses_per_object_deletes):
             return
     if id(node) in ctx.frame_fact(_ISOLATED_PER_ITEM, _isolated_per_item):
         return
