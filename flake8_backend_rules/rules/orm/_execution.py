@@ -144,13 +144,19 @@ def _served_elsewhere(ctx: Context, frame: Frame) -> Set[int]:
             if probed is not None:
                 probes[node.targets[0].id] = probed
 
-    def annotation_test(test: ast.AST) -> bool:
-        for sub in iter_nodes(test, into_scopes=False):
-            probed = _probed_attribute(sub) if isinstance(sub, ast.Call) else (
-                probes.get(sub.id) if isinstance(sub, ast.Name) else None
-            )
-            if probed is not None and probed != _PREFETCH_CACHE and probed not in stored:
-                return True
+    def annotation_guard(stmt: ast.If) -> bool:
+        """The `if` tests a probed attribute and its body returns that value."""
+        for sub in iter_nodes(stmt.test, into_scopes=False):
+            local = sub.id if isinstance(sub, ast.Name) and sub.id in probes else None
+            probed = _probed_attribute(sub) if isinstance(sub, ast.Call) else (probes.get(local or ""))
+            if probed is None or probed == _PREFETCH_CACHE or probed in stored:
+                continue
+            for inner in stmt.body:
+                for node in iter_nodes(inner, into_scopes=False):
+                    if isinstance(node, ast.Return) and node.value is not None and any(
+                        _reads_probe(n, local, probed) for n in iter_nodes(node.value, into_scopes=False)
+                    ):
+                        return True
         return False
 
     def add_calls(statements: List[ast.stmt]) -> None:
@@ -165,7 +171,7 @@ def _served_elsewhere(ctx: Context, frame: Frame) -> Set[int]:
                 cache = _prefetch_cache_test(stmt.test)
                 if cache is not None:
                     add_calls(stmt.body if cache else stmt.orelse)
-                elif stmt.body and isinstance(stmt.body[-1], ast.Return) and annotation_test(stmt.test):
+                elif stmt.body and isinstance(stmt.body[-1], ast.Return) and annotation_guard(stmt):
                     add_calls(statements[index + 1:])
                     add_calls(stmt.orelse)
                     return
@@ -180,6 +186,15 @@ def _served_elsewhere(ctx: Context, frame: Frame) -> Set[int]:
 
     walk(list(getattr(frame.node, "body", [])) if isinstance(getattr(frame.node, "body", None), list) else [])
     return served
+
+
+def _reads_probe(node: ast.AST, local: Optional[str], probed: str) -> bool:
+    """`annotated` (the local a probe was bound to), `self._total`, `getattr(self, "_total")`."""
+    if isinstance(node, ast.Name):
+        return node.id == local
+    if isinstance(node, ast.Attribute):
+        return node.attr == probed
+    return isinstance(node, ast.Call) and _probed_attribute(node) == probed
 
 
 def _probed_attribute(node: ast.AST) -> Optional[str]:
@@ -257,7 +272,8 @@ def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
     """Calls in a block (inside a loop) that ends with `return`, `break` or `raise`: that
     block runs at most once per loop, so a write there is not one per row (`for p in
     plugins: if p.id == wanted: ...get_or_create(...); return`). An outermost loop's own
-    `else` is not inside a loop."""
+    `else` is not inside a loop. A block with a `continue` of its own before the end
+    (`if response is None: continue` then `return ...`) runs again for the next row."""
     once: Set[int] = set()
     for node, _, in_loop in walk_loop_regions(frame.node):
         if not in_loop and not isinstance(node, LOOP_TYPES):
@@ -268,8 +284,23 @@ def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
                 continue
             if field == "orelse" and not in_loop:
                 continue  # the outermost loop's own `else` runs once, after it
+            if _continues(block):
+                continue
             add_calls_of_block(block, once)
     return once
+
+
+def _continues(block: List[ast.stmt]) -> bool:
+    """Does the block hold a `continue` of the loop around it (not of a nested loop)?"""
+    stack: List[ast.AST] = list(block)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Continue):
+            return True
+        if isinstance(item, LOOP_TYPES + SCOPE_TYPES) or not isinstance(item, ast.stmt):
+            continue
+        stack.extend(ast.iter_child_nodes(item))
+    return False
 
 
 # -- queries that are not one query shape run per row --------------------------------------
@@ -342,10 +373,15 @@ def statement_verb(info: QueryInfo, ctx: Context) -> Optional[str]:
 
 def over_words(loop: LoopFrame, ctx: Context) -> bool:
     """`for term in query.split():`: a loop over the words of a text the user typed, a
-    handful of searches, not one per row."""
+    handful of searches, not one per row. Not a split on commas (`ids.split(",")`): that
+    is a list of keys, one query per key."""
     iterable = loop.iterable
     if isinstance(iterable, ast.Name):
         iterable = ctx.bindings().last_before(iterable.id, loop.node)
-    return isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) and (
-        iterable.func.attr in ("split", "rsplit")
-    )
+    if not (isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute)):
+        return False
+    if iterable.func.attr not in ("split", "rsplit") or iterable.keywords:
+        return False
+    # words split on white space; a list split on commas is a batch of keys, N+1 again
+    return not iterable.args or string_value(iterable.args[0]) in (" ", None) and isinstance(
+        iterable.args[0], ast.Constant)
