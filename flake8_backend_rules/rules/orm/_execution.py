@@ -286,6 +286,10 @@ def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
                 continue  # the outermost loop's own `else` runs once, after it
             if _continues(block):
                 continue
+            if field == "body" and any(
+                not h.body or not isinstance(h.body[-1], LOOP_LEAVING_STATEMENTS) for h in getattr(node, "handlers", ())
+            ):
+                continue  # `try: X.objects.get(...); return x` / `except DoesNotExist: pass`: next row
             add_calls_of_block(block, once)
     return once
 
