@@ -157,9 +157,14 @@ def checked_fields(call: ast.Call, ctx: Context, frame: Frame, hops: int = 0) ->
 # Lookups that select a range or a part of a value: a check on them asks whether any row
 # falls in the range, never whether "this key" exists.
 _NON_KEY_LOOKUPS = frozenset(
-    "gt gte lt lte range contains icontains startswith istartswith endswith iendswith in "
+    "gt gte lt lte range contains icontains startswith istartswith endswith iendswith isnull "
     "overlap contained_by has_key has_any_keys has_keys regex iregex search year month day "
     "week_day date".split()
+)
+# Chain links that select no rows: a chain of only these (and the check) is table-wide.
+_UNFILTERING = frozenset(
+    "all exists aexists count acount first afirst last alast using order_by only defer values values_list "
+    "distinct select_related prefetch_related".split()
 )
 
 
@@ -178,6 +183,8 @@ def cannot_be_a_key(call: ast.Call, facts: FlowFacts, ctx: Context, frame: Frame
                 filtered = True
                 if kw.arg and kw.arg.rsplit("__", 1)[-1] in _NON_KEY_LOOKUPS and "__" in kw.arg:
                     return True
+        elif node.func.attr not in _UNFILTERING:
+            filtered = True  # a custom manager method (`get_for_model(m)`) selects rows
         node = node.func.value
     if isinstance(node, ast.Name) and hops < 3:
         bound = ctx.bindings(frame).last_before(node.id, call)

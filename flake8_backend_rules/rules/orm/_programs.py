@@ -11,14 +11,14 @@ Read from the module itself, once per module:
   functions a `migrations.py` registry runs in order);
 * a one-off program: a Django management command (:meth:`Context.in_command`), or a
   module with a top-level ``if __name__ == "__main__":`` block, or one that reads its
-  command line (`argparse`, `sys.argv`).
+  command line (an `argparse.ArgumentParser`, `sys.argv[...]`).
 """
 from __future__ import annotations
 
 import ast
 import re
 
-from ...astutil import dotted_name, iter_nodes
+from ...astutil import call_name, dotted_name, iter_nodes
 from ...context import Context, FactKey, Frame
 
 _NUMBERED_STEP = re.compile(r"^m\d{3,4}_")
@@ -58,18 +58,23 @@ def _is_main_guard(stmt: ast.stmt) -> bool:
 
 
 def _module_script(ctx: Context, frame: Frame) -> bool:
+    """A `__main__` block, an `argparse.ArgumentParser(...)`, or `sys.argv[...]` read as
+    the program's arguments (a membership test such as `"test" in sys.argv` is a library
+    asking how it was started, not a program reading its command line)."""
     if any(_is_main_guard(stmt) for stmt in getattr(ctx.tree, "body", ())):
         return True
-    if any(target.split(".", 1)[0] == "argparse" for target in ctx.imports.values()):
-        return True
-    if "sys" not in ctx.imports:
+    uses_argparse = any(target.split(".", 1)[0] == "argparse" for target in ctx.imports.values())
+    if not uses_argparse and "sys" not in ctx.imports:
         return False
     for node in iter_nodes(ctx.tree):
-        if isinstance(node, ast.Attribute) and node.attr == "argv" and dotted_name(node) == "sys.argv":
+        if uses_argparse and isinstance(node, ast.Call) and call_name(node) == "ArgumentParser":
+            return True
+        if isinstance(node, ast.Subscript) and dotted_name(node.value) == "sys.argv":
             return True
     return False
 
 
 def in_one_off_program(ctx: Context) -> bool:
-    """A management command, or a script: a `__main__` block, `argparse` or `sys.argv`."""
+    """A management command, or a script: a `__main__` block, an `ArgumentParser`, or
+    `sys.argv[...]`."""
     return ctx.in_command() or ctx.frame_fact(_SCRIPT, _module_script, ctx.module_frame)
