@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 
-from typing import Dict, Optional
+from typing import Dict, Optional, Set
 
 from ...astutil import call_name, dotted_name, iter_nodes, short_source, string_value
 from ...context import Context, FactKey, Frame
@@ -61,6 +61,7 @@ RULE = Rule(
 _DIGEST_COMPARES = frozenset({"compare_digest", "constant_time_compare"})
 # What a lookup of a secret carried by the URL names (`get(code=code)`, `ping_key=...`).
 _SECRET_LOOKUP_WORDS = ("token", "secret", "key", "code", "signature", "uuid")
+_LOOKUPS = frozenset({"get", "aget", "filter", "get_object_or_404", "aget_object_or_404", "get_list_or_404"})
 _DECORATED: FactKey[Dict[int, ast.AST]] = FactKey("br051.decorated")
 
 _CSRF_EXEMPT = "django.views.decorators.csrf.csrf_exempt"
@@ -86,16 +87,16 @@ def verifies_caller(view: Optional[ast.AST]) -> bool:
     carried by its URL?"""
     if view is None:
         return False
-    params: Dict[str, ast.arg] = {}
-    for node in iter_nodes(view):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            args = node.args
-            for arg in args.posonlyargs + args.args + args.kwonlyargs:
-                params[arg.arg] = arg
-    for arg in params.values():
-        annotation = dotted_name(arg.annotation) if arg.annotation is not None else None
-        if annotation is not None and annotation.rsplit(".", 1)[-1] == "UUID":
-            return True  # `<uuid:code>` in the URL: a secret only its owner knows
+    functions = [n for n in iter_nodes(view) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for function in functions:
+        args = function.args
+        params = {arg.arg: arg for arg in args.posonlyargs + args.args + args.kwonlyargs}
+        for arg in params.values():
+            annotation = dotted_name(arg.annotation) if arg.annotation is not None else None
+            if annotation is not None and annotation.rsplit(".", 1)[-1] == "UUID":
+                return True  # `<uuid:code>` in the URL: a secret only its owner knows
+        if _looks_up_secret_parameter(function, set(params)):
+            return True
     reads_state = reads_session = False
     for node in iter_nodes(view):
         if isinstance(node, ast.Call):
@@ -105,16 +106,25 @@ def verifies_caller(view: Optional[ast.AST]) -> bool:
                 return True
             if name == "get" and node.args and string_value(node.args[0]) == "state":
                 reads_state = True
-            for kw in node.keywords:
-                field = (kw.arg or "").rsplit("__", 1)[-1].lower()
-                if isinstance(kw.value, ast.Name) and kw.value.id in params and any(
-                        word in field for word in _SECRET_LOOKUP_WORDS):
-                    return True
         elif isinstance(node, ast.Subscript) and string_value(node.slice) == "state":
             reads_state = True
         elif isinstance(node, ast.Attribute) and node.attr == "session":
             reads_session = True
     return reads_state and reads_session
+
+
+def _looks_up_secret_parameter(function: ast.AST, params: Set[str]) -> bool:
+    """`Check.objects.get(code=code)`, `get_object_or_404(Check, project__ping_key=key)`:
+    a row found by a secret the URL carries, passed to the view as a parameter."""
+    for node in iter_nodes(function, into_scopes=False):
+        if not isinstance(node, ast.Call) or call_name(node) not in _LOOKUPS:
+            continue
+        for kw in node.keywords:
+            field = (kw.arg or "").rsplit("__", 1)[-1].lower()
+            if isinstance(kw.value, ast.Name) and kw.value.id in params and any(
+                    word in field for word in _SECRET_LOOKUP_WORDS):
+                return True
+    return False
 
 
 @check(RULE, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
