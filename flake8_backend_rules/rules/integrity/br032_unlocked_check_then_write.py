@@ -218,9 +218,13 @@ def _requesters_own(fetches: List[Fetch]) -> bool:
     return False
 
 
-def _assigned_fields(frame: Frame, name: str) -> Set[str]:
-    """The fields the function assigns on the row (`order.status = "paid"`, `+=`)."""
-    out: Set[str] = set()
+_ASSIGNED: FactKey[Dict[str, Set[str]]] = FactKey("br032.assigned_fields")
+
+
+def _assigned_fields(ctx: Context, frame: Frame) -> Dict[str, Set[str]]:
+    """The fields the function assigns on each local (`order.status = "paid"`, `+=`),
+    by one walk of the function."""
+    out: Dict[str, Set[str]] = {}
     for node in iter_nodes(frame.node, into_scopes=False):
         targets: List[ast.AST] = []
         if isinstance(node, ast.Assign):
@@ -228,8 +232,8 @@ def _assigned_fields(frame: Frame, name: str) -> Set[str]:
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target]
         for target in targets:
-            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == name:
-                out.add(target.attr)
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                out.setdefault(target.value.id, set()).add(target.attr)
     return out
 
 
@@ -252,7 +256,7 @@ def _touches(write: Write, name: str, checked: _Checked, frame: Frame, ctx: Cont
             if kw.arg == "update_fields" and isinstance(kw.value, (ast.List, ast.Tuple)):
                 named = {e.value for e in kw.value.elts if isinstance(e, ast.Constant)}
                 return bool(named & checked.fields)
-        return bool(_assigned_fields(frame, name) & checked.fields)
+        return bool(ctx.frame_fact(_ASSIGNED, _assigned_fields, frame).get(name, set()) & checked.fields)
     if write.method in ("update", "aupdate"):
         return any(kw.arg in checked.fields for kw in node.keywords) and not _conditional(node, name, checked, ctx)
     return False
@@ -346,9 +350,11 @@ def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[s
             candidates = {id(w): w for read in related for w in touching.get(read, ())}
             after = position(stmt)
             for write in sorted(candidates.values(), key=lambda w: position(w.node)):
-                if position(write.node) <= after or not _touches(write, name, checked, frame, ctx):
+                if position(write.node) <= after:
                     continue
                 WORK.lookup()  # a (guard, write) pair: bounded by the work budget
+                if not _touches(write, name, checked, frame, ctx):
+                    continue
                 if follows(path, write.site.path, stmt, facts.owners):
                     found.setdefault(id(write.node), (name, short_source(stmt.test, 50)))
                     break
