@@ -118,7 +118,7 @@ def guards_and_writes(n: int) -> str:
     lines = ["def view(request, pk):"]
     for i in range(n):
         lines += [f"    o{i} = Order.objects.get(pk=pk + {i})", f"    if o{i}.status != 'open':",
-                  "        return None", f"    o{i}.total += 1", f"    o{i}.save()",
+                  "        return None", f"    o{i}.total += 1", f"    o{i}.status = 'seen'", f"    o{i}.save()",
                   f"    if not Order.objects.filter(ref={i}).exists():", f"        Order.objects.create(ref={i})"]
     return _module(lines)
 

@@ -152,3 +152,49 @@ def checked_fields(call: ast.Call, ctx: Context, frame: Frame, hops: int = 0) ->
         more = checked_fields(bound, ctx, frame, hops + 1)
         return None if more is None else fields | more
     return fields
+
+
+# Lookups that select a range or a part of a value: a check on them asks whether any row
+# falls in the range, never whether "this key" exists.
+_NON_KEY_LOOKUPS = frozenset(
+    "gt gte lt lte range contains icontains startswith istartswith endswith iendswith isnull "
+    "overlap contained_by has_key has_any_keys has_keys regex iregex search year month day "
+    "week_day date".split()
+)
+# Chain links that select no rows: a chain of only these (and the check) is table-wide.
+_UNFILTERING = frozenset(
+    "all exists aexists count acount first afirst last alast using order_by only defer values values_list "
+    "distinct select_related prefetch_related".split()
+)
+
+
+def cannot_be_a_key(call: ast.Call, facts: FlowFacts, ctx: Context, frame: Frame, hops: int = 0) -> bool:
+    """Can no concurrent duplicate follow from this check? `X.objects.exists()` with no
+    filter asks whether the table is empty (seed defaults once); a range or containment
+    lookup (`created__gte=...`, `name__contains=...`) asks whether any row matches, and
+    cannot name the one row a create would duplicate."""
+    node: ast.AST = call
+    filtered = False
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in ("filter", "exclude", "get", "aget"):
+            if node.args:
+                filtered = True
+            for kw in node.keywords:
+                filtered = True
+                if kw.arg and kw.arg.rsplit("__", 1)[-1] in _NON_KEY_LOOKUPS and "__" in kw.arg:
+                    return True
+        elif node.func.attr not in _UNFILTERING:
+            filtered = True  # a custom manager method (`get_for_model(m)`) selects rows
+        node = node.func.value
+    if isinstance(node, ast.Name) and hops < 3:
+        bound = ctx.bindings(frame).last_before(node.id, call)
+        if isinstance(bound, ast.Call):
+            return cannot_be_a_key(bound, facts, ctx, frame, hops + 1)
+        return False
+    if filtered:
+        return False
+    info = facts.queries.get(id(call))
+    # a table-wide check on a manager (not a related manager: `user.addresses` is scoped)
+    return info is not None and info.kind == "manager" or (
+        isinstance(node, ast.Attribute) and node.attr in ("objects", "_default_manager")
+    )

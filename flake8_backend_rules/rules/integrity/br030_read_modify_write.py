@@ -3,7 +3,7 @@ saved without a lock, so a concurrent change in between is lost."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, Set
+from typing import Dict, List, Set, Tuple
 
 from ...astutil import dotted_name, iter_nodes, position, short_source
 from ...context import Context, FactKey, Frame
@@ -59,11 +59,13 @@ RULE = Rule(
     "locked in the function is silent: fetched or iterated with `select_for_update()`, "
     "or named in a `select_for_update()` query's filter (`select_for_update().get(pk="
     "obj.pk)`). Text and collection deltas (`name += \" (copy)\"`) and `F()` "
-    "expressions are not reported, nor a field this function reset first (`self.total "
+    "expressions are not reported, nor a save after `obj.pk = None` (a copy inserted, "
+    "no stored row changed), nor a field this function reset first (`self.total "
     "= 0` then `self.total += line.price` in a loop computes the value here). "
     "Migrations are not checked. " + FLOW_NOTE,
 )
 
+Position = Tuple[int, int]
 # Locals an `obj.f += n` / `obj.f = obj.f +/- n` changed, noted as the walk meets them.
 _MODIFIED: FactKey[Set[str]] = FactKey("br030.modified")
 # The function's reported saves: id of the save() call -> the modification it stores.
@@ -139,11 +141,25 @@ def _is_numeric_delta(delta: ast.AST) -> bool:
     return True
 
 
+def _cleared_keys(frame: Frame) -> Dict[str, List[Position]]:
+    """Where the function sets a local's primary key to None (`obj.pk = None`, `obj.id =
+    None`): the clone idiom, whose next save is an INSERT."""
+    cleared: Dict[str, List[Position]] = {}
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None:
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and target.attr in ("pk", "id") \
+                        and isinstance(target.value, ast.Name):
+                    cleared.setdefault(target.value.id, []).append(position(node))
+    return cleared
+
+
 def _read_modify_writes(ctx: Context, frame: Frame) -> Dict[int, Modification]:
     facts = flow_facts(ctx, frame)
     found: Dict[int, Modification] = {}
     if facts is None or not facts.modifications:
         return found
+    cleared_keys = _cleared_keys(frame)
     for write in facts.writes:
         if write.method not in SAVES or write.receiver is None or "." in write.receiver:
             continue
@@ -151,6 +167,8 @@ def _read_modify_writes(ctx: Context, frame: Frame) -> Dict[int, Modification]:
         if facts.is_locked(obj) or any(facts.serialized_by_earlier_lock(f.node) for f in facts.fetches.get(obj, ())):
             continue  # locked, or read under a lock this transaction took first
         at = position(write.node)
+        if any(p < at for p in cleared_keys.get(obj, ())):
+            continue  # `obj.pk = None` first: the save inserts a copy, it changes no stored row
         for mod in facts.modifications:
             if mod.obj != obj or position(mod.node) >= at or not _is_numeric_delta(mod.delta):
                 continue

@@ -13,7 +13,8 @@ from .. import Rule, check
 from ._txflow import (
     FLOW_NOTE, FlowFacts, Path, Write, catches, ends_with_exit, flow_facts, follows, inside, new_set,
 )
-from ._checks import CHECK_NAMES, CREATES, GETS, checked_fields, creation_base, existence_facts
+from ._checks import CHECK_NAMES, CREATES, GETS, cannot_be_a_key, checked_fields, creation_base, existence_facts
+from ..orm._programs import in_one_off_program
 from ._writes import SAVES, is_write_call
 
 RULE = Rule(
@@ -77,7 +78,12 @@ RULE = Rule(
     "the create is inside `try/except IntegrityError` (or `DatabaseError`), when the "
     "check runs inside `transaction.atomic()` on a queryset with `select_for_update()`, "
     "for capacity checks (`.count() >= n`: only `== 0`, `< 1`, `> 0`, `>= 1` and `!= "
-    "0` say whether a row exists) and in migrations. " + FLOW_NOTE,
+    "0` say whether a row exists) and in migrations. Also silent for a check that cannot "
+    "name the row a create would duplicate: a table-wide check with no filter (`if not "
+    "X.objects.exists():`, seeding defaults into an empty table) and a range or "
+    "containment lookup (`created__gte=...`, `name__contains=...`); and in one-off "
+    "programs (management commands, scripts with a `__main__` block, `argparse` or "
+    "`sys.argv`), run once by an operator. " + FLOW_NOTE,
 )
 
 # The existence-check methods met so far in the function, noted as the walk meets them.
@@ -105,7 +111,8 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, ast.Call]:
         return not facts.serialized_by_earlier_lock(call)
 
     def report(write: Write, call: ast.Call) -> None:
-        found.setdefault(id(write.node), call)
+        if not cannot_be_a_key(call, facts, ctx, frame):
+            found.setdefault(id(write.node), call)
 
     for stmt, path in facts.ifs:
         known_true = existence_facts(stmt.test, True, facts, ctx, frame)
@@ -131,7 +138,8 @@ def _check_then_creates(ctx: Context, frame: Frame) -> Dict[int, ast.Call]:
                 if not exists and facts.query_bases.get(id(call)) == base and unlocked_check(call):
                     report(write, call)
                     break
-        _model_save_shape(frame, facts, stmt, path, known_true + known_false, found, unlocked_check)
+        _model_save_shape(frame, facts, stmt, path, known_true + known_false, found,
+                          lambda c: unlocked_check(c) and not cannot_be_a_key(c, facts, ctx, frame))
     for try_stmt, try_path in facts.tries:
         _get_or_create_by_hand(try_stmt, try_path, facts, creations, found)
     return found
@@ -232,7 +240,7 @@ def check_then_create(node: ast.Call, ctx: Context) -> None:
     check together and both create (duplicate rows, two "primary" addresses)."""
     if not is_write_call(node, CREATES | SAVES):
         return
-    if ctx.kind.migration or ctx.frame.kind != "function":
+    if ctx.kind.migration or ctx.frame.kind != "function" or in_one_off_program(ctx):
         return
     if not ctx.frame_fact(_CHECKS_MET, new_set):
         return  # no existence check met earlier in this function

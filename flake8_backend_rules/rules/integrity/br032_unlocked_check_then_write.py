@@ -60,7 +60,15 @@ RULE = Rule(
                 order.status = "paid"
                 order.save()
         """,
-    notes="Ownership and permission checks are not guards on state: a field compared "
+    default_on=False,
+    notes="Off by default: whether a guard and the write after it race is a judgement "
+    "about the data (can two requests act on one row at once? does running the code "
+    "twice do harm, or end the same way?) that the code alone rarely settles. Read "
+    "blind on unseen projects, 1 finding in 10 was judged a real race; with the "
+    "classes below excluded the rule reports far less, but what is left (pausing a "
+    "check twice, a sync job rewriting its own owner field) is still mostly benign. "
+    "Turn it on for code that moves money or stock. "
+    "Ownership and permission checks are not guards on state: a field compared "
     "with a non-literal (`order.user != request.user`) or a test on `request.user`; "
     "neither is a test of the row itself (`if order is None`) or of its `pk`/`id`. The "
     "writes that count are query writes (`create`, `update`, `delete`, ...) and "
@@ -71,7 +79,17 @@ RULE = Rule(
     "`save(update_fields=[\"last_seen_at\"])`) is bookkeeping and does not count. A "
     "conditional update (`filter(pk=..., status=\"pending\").update(status=\"paid\")` "
     "and a check of the row count) needs no fetch and is silent. Django ORM only; "
-    "migrations are not checked. " + FLOW_NOTE,
+    "migrations are not checked. The write must change what the guard read: a "
+    "save of the row that sets a checked field (or names it in `update_fields`), an "
+    "`update()` of a checked field that is not itself conditional on the value read "
+    "(`filter(pk=p.pk, next_date=p.next_date).update(next_date=...)` is an optimistic "
+    "lock), or after a capacity check (`members.count() >= seats`) any write naming the "
+    "row. A write of other fields (`if token.expires_at < now: raise` then `token.used "
+    "= True`) or of another row (`Payment.objects.create(order=order)`, BR031's business "
+    "when it is a create) leaves both requests with the same answer, and a delete ends "
+    "the same way however many requests run it. Authorization guards are not state: "
+    "a guard that refuses (`raise PermissionDenied`, a 401/403 response), and a row "
+    "that is the requester's own (`get(pk=request.user.id)`)." + " " + FLOW_NOTE,
 )
 
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
@@ -145,6 +163,127 @@ def _guards_state_of(test: ast.AST, name: str) -> bool:
     return False
 
 
+class _Checked:
+    """What a guard reads of the row: its fields (`order.status` -> "status"), and whether
+    it counts a relation (`account.members.count()`: a capacity check)."""
+
+    __slots__ = ("fields", "counts")
+
+    def __init__(self, test: ast.AST, name: str) -> None:
+        self.fields: Set[str] = set()
+        self.counts = False
+        for sub in iter_nodes(test, into_scopes=False):
+            if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == name:
+                self.fields.add(sub.attr)
+            elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+                receiver = sub.func.value
+                if isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name) \
+                        and receiver.value.id == name:
+                    self.counts = True
+
+
+# How a refusal reads: the exception a guard raises, the response it returns.
+_REFUSAL_WORDS = ("Permission", "Forbidden", "Denied", "Unauthorized", "Unauthorised", "NotAuthenticated",
+                  "AuthenticationFailed")
+_REFUSAL_STATUSES = frozenset({401, 403})
+
+
+def _refuses(body: List[ast.stmt]) -> bool:
+    """The guard's exit is an authorization refusal (`raise PermissionDenied`, a 401/403
+    response, `abort(403)`): it decides who may act, not a state two requests can both
+    see."""
+    last = body[-1] if body else None
+    if isinstance(last, ast.Raise) and last.exc is not None:
+        exc = last.exc.func if isinstance(last.exc, ast.Call) else last.exc
+        name = (dotted_name(exc) or "").rsplit(".", 1)[-1]
+        return any(word in name for word in _REFUSAL_WORDS)
+    if isinstance(last, ast.Return) and last.value is not None:
+        for sub in iter_nodes(last.value, into_scopes=False):
+            if isinstance(sub, ast.Constant) and sub.value in _REFUSAL_STATUSES and not isinstance(sub.value, bool):
+                return True
+            text = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else ""
+            if text.startswith(("HTTP_401", "HTTP_403")) or any(word in text for word in _REFUSAL_WORDS):
+                return True
+    return False
+
+
+def _requesters_own(fetches: List[Fetch]) -> bool:
+    """`User.objects.get(pk=request.user.id)`: the caller's own row; concurrent requests
+    of one user on it are not the race this rule is about."""
+    for fetch in fetches:
+        for sub in iter_nodes(fetch.value, into_scopes=False):
+            if isinstance(sub, ast.Attribute) and sub.attr == "user" and isinstance(sub.value, ast.Name) \
+                    and sub.value.id == "request":
+                return True
+    return False
+
+
+_ASSIGNED: FactKey[Dict[str, Set[str]]] = FactKey("br032.assigned_fields")
+
+
+def _assigned_fields(ctx: Context, frame: Frame) -> Dict[str, Set[str]]:
+    """The fields the function assigns on each local (`order.status = "paid"`, `+=`),
+    by one walk of the function."""
+    out: Dict[str, Set[str]] = {}
+    for node in iter_nodes(frame.node, into_scopes=False):
+        targets: List[ast.AST] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                out.setdefault(target.value.id, set()).add(target.attr)
+    return out
+
+
+def _touches(write: Write, name: str, checked: _Checked, frame: Frame, ctx: Context) -> bool:
+    """Does the write change what the guard read? A save of the row that sets a checked
+    field (or names it in `update_fields`), an `update()` setting a checked field; after
+    a capacity check (`members.count() >= seats`), any write naming the row (the row a
+    second request would also add). A write of other fields or of another row
+    (`Payment.objects.create(order=order)`) leaves the checked state as it was, and a
+    delete ends the same way however many requests run it."""
+    node = write.node
+    if write.method in ("delete", "adelete"):
+        return False
+    if checked.counts:
+        return True
+    if write.info is None:
+        if write.receiver != name:
+            return False
+        for kw in node.keywords:
+            if kw.arg == "update_fields" and isinstance(kw.value, (ast.List, ast.Tuple)):
+                named = {e.value for e in kw.value.elts if isinstance(e, ast.Constant)}
+                return bool(named & checked.fields)
+        return bool(ctx.frame_fact(_ASSIGNED, _assigned_fields, frame).get(name, set()) & checked.fields)
+    if write.method in ("update", "aupdate"):
+        return any(kw.arg in checked.fields for kw in node.keywords) and not _conditional(node, name, checked, ctx)
+    return False
+
+
+def _conditional(node: ast.Call, name: str, checked: _Checked, ctx: Context) -> bool:
+    """`Profile.objects.filter(id=p.id, next_report_date=p.next_report_date).update(...)`:
+    the update matches only while the checked field still holds the value read (an
+    optimistic lock), directly or through a local queryset."""
+    current: ast.AST = node
+    for _ in range(4):
+        while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+            for kw in current.keywords:
+                value = kw.value
+                if kw.arg in checked.fields and isinstance(value, ast.Attribute) and value.attr == kw.arg \
+                        and isinstance(value.value, ast.Name) and value.value.id == name:
+                    return True
+            current = current.func.value
+        if not isinstance(current, ast.Name):
+            return False
+        bound = ctx.bindings().last_before(current.id, node)
+        if bound is None:
+            return False
+        current = bound
+    return False
+
+
 def _is_now_call(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] in ("now", "utcnow")
 
@@ -204,8 +343,9 @@ def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[s
                 continue
             if not any(position(f.node) < position(stmt) for f in fetches):
                 continue
-            if not _guards_state_of(stmt.test, name):
+            if not _guards_state_of(stmt.test, name) or _refuses(stmt.body) or _requesters_own(fetches):
                 continue
+            checked = _Checked(stmt.test, name)
             related = _names_of_the_row(name, fetches)
             candidates = {id(w): w for read in related for w in touching.get(read, ())}
             after = position(stmt)
@@ -213,6 +353,8 @@ def _unlocked_check_then_writes(ctx: Context, frame: Frame) -> Dict[int, Tuple[s
                 if position(write.node) <= after:
                     continue
                 WORK.lookup()  # a (guard, write) pair: bounded by the work budget
+                if not _touches(write, name, checked, frame, ctx):
+                    continue
                 if follows(path, write.site.path, stmt, facts.owners):
                     found.setdefault(id(write.node), (name, short_source(stmt.test, 50)))
                     break

@@ -3,13 +3,13 @@ by row) runs a query, directly or by reading another property of its class that 
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-from ...astutil import short_source
+from ...astutil import iter_nodes, short_source
 from ...context import ClassFrame, Context, FactKey, Frame
-from ...queries import QueryInfo
+from ...queries import QUERYSET_RETURNING, QueryInfo
 from .. import Rule, check
-from ._execution import is_unevaluated
+from ._execution import is_unevaluated, served_elsewhere
 
 RULE = Rule(
     code="BR001",
@@ -21,6 +21,11 @@ RULE = Rule(
         # the property reads another property of its class that runs the query
         "via": "property `{prop}` runs a query via self.{read}: `{expr}`; serializing N "
         "objects runs N queries (annotate or prefetch in the queryset, or make it a method)",
+        # the property hands out an unevaluated queryset: each caller that evaluates it
+        # runs the query, once per object
+        "returns": "property `{prop}` returns a queryset: `{expr}`; every caller that "
+        "evaluates it runs one query per object (prefetch it with Prefetch(..., "
+        "to_attr=...), or make it a method)",
     },
     what="Finds `@property` and `@cached_property` getters whose body runs a query "
     "expression, or reads another property of the same class that does "
@@ -60,7 +65,15 @@ RULE = Rule(
     "(`self.items.all()`). A cached property on a connection, features, view, form, "
     "serializer or admin object runs once per object and is not reported. A queryset "
     "built into a local is reported where it is evaluated or returned, not at each "
-    "building step.",
+    "building step. A property that only returns a queryset runs no query itself: it is "
+    "reported as returning one (whoever evaluates it queries once per object). One "
+    "finding per property, at its first query (an evaluated one before a returned "
+    "queryset). Silent for `.none()` (no query), for a query in the branch of a check "
+    "on the prefetch cache (`if \"items\" in self._prefetched_objects_cache:`), and "
+    "for the fallback after an early return of a value the queryset annotated "
+    "(`annotated = getattr(self, \"_annotated_total\", None)` then `if annotated is "
+    "not None: return annotated`) when the property never stores that attribute "
+    "itself.",
 )
 
 # Views, forms, serializers and admin classes are built once per request, not per row.
@@ -70,10 +83,12 @@ _NOT_ROW_BASES = ("View", "ViewSet", "APIView", "Form", "Serializer", "Admin", "
 class _Properties:
     """What the checks noted about one class's properties, resolved when it closes."""
 
-    __slots__ = ("querying", "self_reads")
+    __slots__ = ("querying", "self_reads", "first")
 
     def __init__(self) -> None:
         self.querying: Dict[str, str] = {}  # property -> text of the first query it runs
+        # property -> (its first query, the text, the wording): one finding per property
+        self.first: Dict[str, Tuple[ast.Call, str, Optional[str]]] = {}
         # (reading property, read property, the `self.<prop>` node)
         self.self_reads: List[Tuple[str, str, ast.Attribute]] = []
 
@@ -116,6 +131,17 @@ def _represents_rows(info: QueryInfo, ctx: Context) -> bool:
     return not (attr in ("qs", "queryset") or attr.endswith(("_qs", "_queryset")))
 
 
+_RETURNED: FactKey[Set[int]] = FactKey("br001.returned")
+
+
+def _returned_values(ctx: Context, frame: Frame) -> Set[int]:
+    """The expressions the function returns as they stand (`return X.objects.filter(...)`)."""
+    return {
+        id(node.value) for node in iter_nodes(frame.node, into_scopes=False)
+        if isinstance(node, ast.Return) and node.value is not None
+    }
+
+
 @check(RULE, ast.Call)
 def query_in_property(node: ast.Call, ctx: Context) -> None:
     """A query run by a property getter: once per object when a list is serialized."""
@@ -125,12 +151,21 @@ def query_in_property(node: ast.Call, ctx: Context) -> None:
     info = ctx.outer_query(node)
     if info is None or is_unevaluated(info, ctx) or not _represents_rows(info, ctx):
         return
+    if "none" in info.methods or served_elsewhere(node, ctx):
+        return  # an empty queryset; a value the prefetch cache or an annotation serves
     prop = getattr(frame.node, "name", "?")
     expr = short_source(node)
     cls = frame.class_frame
-    if cls is not None:
-        _properties_of(ctx, cls).querying.setdefault(prop, expr)
-    ctx.report(RULE, node, prop=prop, expr=expr)
+    if cls is None:
+        return
+    variant: Optional[str] = None
+    if info.methods[-1] in QUERYSET_RETURNING and id(node) in ctx.frame_fact(_RETURNED, _returned_values):
+        variant = "returns"
+    props = _properties_of(ctx, cls)
+    props.querying.setdefault(prop, expr)
+    first = props.first.get(prop)
+    if first is None or (first[2] == "returns" and variant is None):
+        props.first[prop] = (node, expr, variant)
 
 
 @check(RULE, ast.Attribute)
@@ -146,11 +181,14 @@ def property_reads_property(node: ast.Attribute, ctx: Context) -> None:
 
 @check(RULE, ast.ClassDef, phase="leave")
 def transitive_property_queries(node: ast.ClassDef, ctx: Context) -> None:
-    """`tax_amount` reads `self.subtotal`, which queries: tax_amount queries too."""
+    """One finding per querying property, at its first query; then `tax_amount` reads
+    `self.subtotal`, which queries: tax_amount queries too (once, at its first such read)."""
     cls = ctx.classes[-1] if ctx.classes else None
     if cls is None or cls.node is not node:
         return
     props = _properties_of(ctx, cls)
+    for prop, (call, expr, variant) in props.first.items():
+        ctx.report(RULE, call, variant, prop=prop, expr=expr)
     if not props.self_reads:
         return
     querying = dict(props.querying)
@@ -161,6 +199,8 @@ def transitive_property_queries(node: ast.ClassDef, ctx: Context) -> None:
             if read in querying and reader not in querying and reader != read:
                 querying[reader] = querying[read]
                 changed = True
+    reported = set(props.first)
     for reader, read, attr in props.self_reads:
-        if read in querying and read != reader:
+        if read in querying and read != reader and reader not in reported:
+            reported.add(reader)
             ctx.report(RULE, attr, "via", prop=reader, read=read, expr=querying[read])

@@ -9,7 +9,11 @@ from ...astutil import iter_nodes, short_source
 from ...context import Context, FactKey, Frame
 from ...queries import ANY_LOOKUP, lookup_covers
 from .. import Rule, check
-from ._execution import is_unevaluated, loop_dependency, prepared_statement
+from ._execution import (
+    in_subquery_expression, is_schema_statement, is_unevaluated, is_write, loop_dependency, over_words,
+    prepared_statement, runs_once, served_elsewhere,
+)
+from ._programs import in_migration
 from ._prefetches import CACHE_SERVED, loop_prefetches, relation
 
 RULE = Rule(
@@ -62,7 +66,15 @@ RULE = Rule(
     "whose `PREPARE` is not in sight; a queryset passed straight to another query's "
     "filter (a subquery, part of that query); a query memoized under a guard that skips "
     "known keys (`if key not in cache: cache[key] = ...`: once per distinct key); a lazy "
-    "SQLAlchemy `Query` kept in a local (`q = session.query(...)`, run later).",
+    "SQLAlchemy `Query` kept in a local (`q = session.query(...)`, run later); a query in a "
+    "block that ends with `return`/`break`/`raise` (it runs once); a queryset inside "
+    "`Subquery(...)`/`Exists(...)`; DDL and session settings (`CREATE INDEX`, `ALTER`, "
+    "`SET`, `DO $$`); a loop over the words of a text (`for term in query.split():`, a "
+    "search per typed word); a query in the branch of a check on the prefetch cache "
+    "(`if \"lines\" in order._prefetched_objects_cache:`); a SQLAlchemy `Query` ended by "
+    "`.delete()`/`.update()` and a statement kept in a local whose text writes (BR005's); "
+    "migrations, also Alembic revisions and modules of numbered steps "
+    "(`def m0012_backfill(...)`).",
 )
 
 _MEMOIZED: FactKey[Set[int]] = FactKey("br002.memoized")
@@ -89,11 +101,13 @@ def _memoized_queries(ctx: Context, frame: Frame) -> Set[int]:
 @check(RULE, ast.Call)
 def query_in_loop(node: ast.Call, ctx: Context) -> None:
     """A query inside a loop body that depends on the loop target: N+1."""
-    if not ctx.frame.loops or ctx.kind.migration:
+    if not ctx.frame.loops or in_migration(ctx):
         return
     info = ctx.outer_query(node)
-    if info is None or info.is_write or is_unevaluated(info, ctx) or ctx.is_per_model_query(node):
+    if info is None or is_write(info, ctx) or is_unevaluated(info, ctx) or ctx.is_per_model_query(node):
         return
+    if is_schema_statement(info, ctx) or in_subquery_expression(node, ctx):
+        return  # DDL or a session setting; SQL inside another query
     if prepared_statement(info, ctx) in ("write", "unknown"):
         return  # BR005's, or a prepared statement we cannot see
     dependency = loop_dependency(info, ctx)
@@ -102,6 +116,8 @@ def query_in_loop(node: ast.Call, ctx: Context) -> None:
     if id(node) in ctx.frame_fact(_MEMOIZED, _memoized_queries):
         return
     loop, var = dependency
+    if over_words(loop, ctx) or runs_once(node, ctx) or served_elsewhere(node, ctx):
+        return  # per typed word; once per loop; read from the prefetch cache
     expr = short_source(node)
     on_relation = relation(info, loop)
     if on_relation is not None:

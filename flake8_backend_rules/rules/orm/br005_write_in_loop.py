@@ -4,16 +4,16 @@ would do."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from ...astutil import attribute_path, call_name, dotted_name, iter_nodes, names_in, short_source
-from ...budget import WORK
 from ...context import Context, FactKey, Frame, LoopFrame
 from ...queries import WRITE_METHODS, is_session_name, receiver_name
-from ...vocabulary import BATCH_WRITES, INSTANCE_WRITES, LOOP_LEAVING_STATEMENTS, LOOP_TYPES, SCOPE_TYPES, TRY_TYPES
+from ...vocabulary import BATCH_WRITES, INSTANCE_WRITES, TRY_TYPES
 from .. import Rule, check
 from ...project.model import ModelInfo
-from ._execution import loop_dependency, prepared_statement
+from ._execution import add_calls_of_block, loop_dependency, prepared_statement, runs_once, walk_loop_regions
+from ._programs import in_migration, in_one_off_program
 from ._rows import loop_rows
 
 RULE = Rule(
@@ -78,7 +78,14 @@ RULE = Rule(
     "that ends with `return`/`break`/`raise` (it runs once); a manager chain whose "
     "model varies with the loop (one statement per table); objects from "
     "`serializers.deserialize(...)` (loaddata); modules that import Alembic (revisions "
-    "and the migration environment). "
+    "and the migration environment), Alembic revisions and modules of numbered steps "
+    "(`def m0012_backfill(...)`); in one-off programs: management commands and scripts "
+    "(a `__main__` block, `argparse`, `sys.argv`), run once by an operator; for a clone "
+    "saved per row (`obj.pk = None` then `obj.save()`: each save inserts a copy); for "
+    "writes in an `except` handler (they run for failing items only) or inside a "
+    "session opened per item (`with get_session() as session:`); for per-object deletes in a "
+    "function that also deletes a queryset in one statement (the per-object branch is "
+    "chosen beside the bulk one). "
     "BR002 never reports a write: this rule owns them.",
 )
 
@@ -103,8 +110,10 @@ _MODEL_WRITE_KEYWORDS = {
 _Write = Tuple[str, Tuple[LoopFrame, str]]
 
 _CHOOSES_PER_ROW_WRITES: FactKey[bool] = FactKey("br005.bulk")
+_CHOOSES_PER_OBJECT_DELETES: FactKey[bool] = FactKey("br005.deletes")
+_QUERYSET_DELETES = frozenset({"delete", "adelete"})
+_TRANSACTION_OPENERS = frozenset({"atomic", "begin", "begin_nested", "transaction"})
 _ISOLATED_PER_ITEM: FactKey[Set[int]] = FactKey("br005.isolated")
-_RUN_ONCE: FactKey[Set[int]] = FactKey("br005.once")
 _RUNS_ROW_METHODS: FactKey[Dict[Tuple[int, str], bool]] = FactKey("br005.row_methods")
 
 
@@ -113,69 +122,78 @@ def _chooses_per_row_writes(ctx: Context, frame: Frame) -> bool:
     are a deliberate branch (signals, per-object save logic), not an oversight."""
     if "bulk" in frame.params:
         return True
-    root = frame.node
-    for node in iter_nodes(root, into_scopes=False):
+    for node in iter_nodes(frame.node, into_scopes=False):
         if isinstance(node, ast.Call) and call_name(node) in BATCH_WRITES:
+            return True
+    return False
+
+
+def _chooses_per_object_deletes(ctx: Context, frame: Frame) -> bool:
+    """The function deletes a queryset in one statement outside its loops (`qs.delete()`
+    on what a loop deletes row by row, or on a query chain): its per-object deletes are
+    the other branch, chosen (signals, files, per-object cleanup)."""
+    deletes: List[ast.Call] = []
+    iterated: Set[str] = set()  # what the function's loops iterate, as source text
+    for node, _, in_loop in walk_loop_regions(frame.node):
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            iterated.add(ast.dump(node.iter))
+        elif isinstance(node, ast.Call) and not in_loop and call_name(node) in _QUERYSET_DELETES \
+                and not node.args and not node.keywords:
+            deletes.append(node)
+    for node in deletes:
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else node
+        if ast.dump(receiver) in iterated or ctx.query_info(node) is not None:
             return True
     return False
 
 
 def _isolated_per_item(ctx: Context, frame: Frame) -> Set[int]:
     """Calls inside a `try` within a loop body whose handler carries on (does not end by
-    raising), or inside a per-item `with transaction.atomic():`: each item's write is
-    isolated so one failure does not stop or roll back the others, which a bulk write
-    cannot do (deliberate per-item writes and commits)."""
+    raising), or inside a per-item `with transaction.atomic():` or session (`with
+    get_session() as session:`), and the calls of an `except` handler in a loop (they run
+    for the failing items only): each item's write is isolated so one failure does not
+    stop or roll back the others, which a bulk write cannot do (deliberate per-item
+    writes and commits)."""
     guarded: Set[int] = set()
-    for inner, in_body, _ in _walk_loop_regions(frame.node):
+    for inner, in_body, _ in walk_loop_regions(frame.node):
         if not in_body:
             continue
         if isinstance(inner, (ast.With, ast.AsyncWith)):
-            # `with transaction.atomic():` per item: one transaction per row, chosen
-            if not any(call_name(item.context_expr) == "atomic" for item in inner.items):
+            # `with transaction.atomic():` / `with get_session() as s:` per item: one
+            # transaction per row, chosen
+            if not any(_opens_transaction(item) for item in inner.items):
                 continue
         elif not isinstance(inner, TRY_TYPES):
             continue
-        elif not any(h.body and not isinstance(h.body[-1], ast.Raise) for h in getattr(inner, "handlers", ())):
-            continue
-        _add_calls_of_block(getattr(inner, "body", ()), guarded)
+        else:
+            for handler in getattr(inner, "handlers", ()):
+                add_calls_of_block(handler.body, guarded)
+            if not any(h.body and not isinstance(h.body[-1], ast.Raise) for h in getattr(inner, "handlers", ())):
+                continue
+        add_calls_of_block(getattr(inner, "body", ()), guarded)
     return guarded
 
 
-def _walk_loop_regions(root: ast.AST) -> Iterator[Tuple[ast.AST, bool, bool]]:
-    """Every node of a scope (nested scopes yielded, not entered), once, with whether it
-    sits in a loop's body and whether it has a loop around it (in its header or `else`
-    too): one walk, however deep the loops nest."""
-    stack: List[Tuple[ast.AST, bool, bool]] = [(root, False, False)]
-    visited = 0
-    try:
-        while stack:
-            node, in_body, in_loop = stack.pop()
-            visited += 1
-            is_loop = isinstance(node, LOOP_TYPES)
-            yield node, in_body, in_loop
-            if node is not root and isinstance(node, SCOPE_TYPES):
-                continue
-            for field, value in ast.iter_fields(node):
-                children = value if isinstance(value, list) else [value]
-                body = in_body or (is_loop and field == "body")
-                for child in reversed(children):
-                    if isinstance(child, ast.AST):
-                        stack.append((child, body, in_loop or is_loop))
-    finally:
-        WORK.visits += visited
+def _opens_transaction(item: ast.withitem) -> bool:
+    """`transaction.atomic()`, `session.begin()`, `get_session() as session`."""
+    expr = item.context_expr
+    name = call_name(expr) if isinstance(expr, ast.Call) else None
+    if name in _TRANSACTION_OPENERS or is_session_name(name):
+        return True
+    target = item.optional_vars
+    return isinstance(target, ast.Name) and is_session_name(target.id)
 
 
-def _add_calls_of_block(statements: Iterable[ast.AST], found: Set[int]) -> None:
-    """Add the ids of the calls in ``statements`` to ``found``, not those of a nested loop
-    or scope: a nested loop's writes still run once per row."""
-    stack: List[ast.AST] = list(statements)
-    while stack:
-        item = stack.pop()
-        if isinstance(item, ast.Call):
-            found.add(id(item))
-        if isinstance(item, LOOP_TYPES + SCOPE_TYPES):
-            continue
-        stack.extend(ast.iter_child_nodes(item))
+def _clones(loop: LoopFrame, name: str) -> bool:
+    """`obj.pk = None` (or `obj.id = None`) in the loop body before the save: each save
+    inserts a copy, the clone idiom."""
+    for node in iter_nodes(loop.node, into_scopes=False):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None:
+            for target in node.targets:
+                if (isinstance(target, ast.Attribute) and target.attr in ("pk", "id")
+                        and isinstance(target.value, ast.Name) and target.value.id == name):
+                    return True
+    return False
 
 
 def _is_form_like(receiver: ast.AST) -> bool:
@@ -237,7 +255,9 @@ def _instance_write(node: ast.Call, ctx: Context) -> Optional[_Write]:
     if dependency is None or call_name(dependency[0].iterable or node) == "deserialize":
         return None  # deserialized fixtures save themselves one by one (loaddata)
     base, _ = attribute_path(func.value)
-    if isinstance(base, ast.Name) and _runs_row_methods(dependency[0], base.id, ctx):
+    if isinstance(base, ast.Name) and (
+        _runs_row_methods(dependency[0], base.id, ctx) or _clones(dependency[0], base.id)
+    ):
         return None
     if _rows_built_by_a_form(dependency[0], ctx):
         return None
@@ -297,25 +317,6 @@ def _runs_row_methods(loop: LoopFrame, name: str, ctx: Context) -> bool:
     return cache[key]
 
 
-def _calls_run_once(ctx: Context, frame: Frame) -> Set[int]:
-    """Calls in a block (inside a loop) that ends with `return`, `break` or `raise`: that
-    block runs at most once per loop, so a write there is not one per row (`for p in
-    plugins: if p.id == wanted: ...get_or_create(...); return`). An outermost loop's own
-    `else` is not inside a loop."""
-    once: Set[int] = set()
-    for node, _, in_loop in _walk_loop_regions(frame.node):
-        if not in_loop and not isinstance(node, LOOP_TYPES):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(node, field, None)
-            if not isinstance(block, list) or not block or not isinstance(block[-1], LOOP_LEAVING_STATEMENTS):
-                continue
-            if field == "orelse" and not in_loop:
-                continue  # the outermost loop's own `else` runs once, after it
-            _add_calls_of_block(block, once)
-    return once
-
-
 def _commit_in_loop(node: ast.Call, ctx: Context) -> Optional[_Write]:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr != "commit" or node.args or node.keywords:
@@ -372,16 +373,21 @@ def _written_model(node: ast.Call, loop: LoopFrame, ctx: Context) -> Optional[Mo
 def write_in_loop(node: ast.Call, ctx: Context) -> None:
     """A write per row (`obj.save()`, `create()`, `update()`, a commit) in a for-loop or
     comprehension body: N statements where a bulk operation runs one."""
-    if not ctx.frame.loops or not isinstance(node.func, ast.Attribute) or ctx.kind.migration:
+    if not ctx.frame.loops or not isinstance(node.func, ast.Attribute):
         return
+    if in_migration(ctx) or in_one_off_program(ctx):
+        return  # run once by an operator: a migration, a command, a script
     if ctx.query_info(node) is not None:  # a query chain is judged as one, by its links
         found = _query_write(node, ctx)
     else:
         found = _instance_write(node, ctx) or _commit_in_loop(node, ctx)
-    if found is None or id(node) in ctx.frame_fact(_RUN_ONCE, _calls_run_once):
+    if found is None or runs_once(node, ctx):
         return
-    if ctx.frame.kind in ("function", "lambda") and ctx.frame_fact(_CHOOSES_PER_ROW_WRITES, _chooses_per_row_writes):
-        return
+    if ctx.frame.kind in ("function", "lambda"):
+        if ctx.frame_fact(_CHOOSES_PER_ROW_WRITES, _chooses_per_row_writes):
+            return
+        if found[0] in _QUERYSET_DELETES and ctx.frame_fact(_CHOOSES_PER_OBJECT_DELETES, _chooses_per_object_deletes):
+            return
     if id(node) in ctx.frame_fact(_ISOLATED_PER_ITEM, _isolated_per_item):
         return
     if _saved_one_by_one(node, found, ctx):

@@ -8,15 +8,22 @@ from typing import List, Optional
 from ...astutil import attribute_path, short_source
 from ...context import Context
 from ...queries import MANAGER_ATTRS, is_session_name, receiver_name
-from ...strings import sql_value_position, string_flow
+from ...strings import sql_value_position
 from .. import Rule, check
+from ..orm._programs import in_migration, in_one_off_program
+from ._sql import in_ddl_option, innermost_part, sql_flow, takes_no_parameters
 
 RULE = Rule(
     code="BR050",
     symbol="sql-built-from-strings",
     summary="SQL text is built from strings with non-literal parts",
-    message="SQL `{expr}` is built from strings (`{part}` is formatted in); pass "
-    "values as query parameters",
+    message="`{part}` is formatted into a value of the SQL `{expr}`; pass it as a query "
+    "parameter",
+    messages={
+        # a value read from the request, formatted where a name goes (`ORDER BY {o}`)
+        "request": "`{part}` comes from the request and is formatted into the SQL `{expr}`; "
+        "pass it as a query parameter, or map it through an allow-list where it is a name",
+    },
     what="Finds SQL text built with an f-string, `%`, `.format()` or `+` with a part "
     "that is neither a literal nor a module-level constant, passed directly or through "
     "a local of the same function (`sql = f\"...\"`, `sql += ...`) to "
@@ -66,7 +73,14 @@ RULE = Rule(
     "silent: the author chose parameterisation. Text that arrives whole (a parameter "
     "`sql`, a method's return value, `sql + \" LIMIT 10\"`) is not built where it is "
     "executed; the rule reports where text is formatted and executed in the same "
-    "function.",
+    "function. Also silent: imported UPPER_CASE settings (`from app.conf import "
+    "TABLE_PREFIX`), parameters annotated as numbers (`limit: int`), loop variables over "
+    "a literal collection; statements that take no parameters (DDL, `SET ...`, `DO $$ "
+    "... $$`) and schema text (`server_default=text(...)`); migrations (also Alembic "
+    "revisions and modules of numbered steps) and one-off programs (management commands, "
+    "scripts with a `__main__` block, `argparse` or `sys.argv`), which format the code's "
+    "own data when an operator runs them. The message names the value formatted in "
+    "(`typename`, not `\"{}:\".format(typename)`).",
 )
 
 _EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript"})
@@ -116,11 +130,25 @@ def _sql_argument(call: ast.Call) -> Optional[ast.AST]:
 
 
 def _report_sql(call: ast.Call, sql: Optional[ast.AST], ctx: Context) -> None:
-    if sql is None or isinstance(sql, ast.Constant):
+    if sql is None or isinstance(sql, ast.Constant) or takes_no_parameters(sql, ctx, call):
         return
-    part = string_flow(ctx).dynamic_part(sql, call, _SQL_SAFE_CALLS, sql_value_position)
-    if part is not None:
-        ctx.report(RULE, call, expr=short_source(sql, 50), part=short_source(part, 30))
+    _report_part(call, sql, ctx)
+
+
+def _report_part(call: ast.Call, sql: ast.AST, ctx: Context) -> bool:
+    flow = sql_flow(ctx)
+    part = flow.dynamic_part(sql, call, _SQL_SAFE_CALLS, sql_value_position)
+    if part is None:
+        return False
+    # a part read from the request counts in any position, a name's too: say where it comes from
+    variant = "request" if flow.dynamic_part(sql, call, _SQL_SAFE_CALLS, _nowhere) is part else None
+    ctx.report(RULE, call, variant, expr=short_source(sql, 50), part=short_source(innermost_part(part), 30))
+    return True
+
+
+def _nowhere(before: str, after: str) -> bool:
+    """A position test no part passes: only the values read from the request are found."""
+    return False
 
 
 def _is_manager(node: ast.AST) -> bool:
@@ -131,6 +159,8 @@ def _is_manager(node: ast.AST) -> bool:
 @check(RULE, ast.Call, callees=_EXECUTE_METHODS | {"raw", "extra", "RawSQL", "text"})
 def sql_built_from_strings(node: ast.Call, ctx: Context) -> None:
     """SQL text formatted from non-literal parts reaching a query sink (injection)."""
+    if in_migration(ctx) or in_one_off_program(ctx) or in_ddl_option(node, ctx):
+        return  # run once by an operator on the code's own data; schema text
     func = node.func
     if isinstance(func, ast.Attribute):
         method = func.attr
@@ -170,7 +200,5 @@ def _extra_clauses(node: ast.Call, ctx: Context) -> None:
             continue
         for clause in clauses:
             if not isinstance(clause, ast.Constant):
-                part = string_flow(ctx).dynamic_part(clause, node, _SQL_SAFE_CALLS, sql_value_position)
-                if part is not None:
-                    ctx.report(RULE, node, expr=short_source(clause, 50), part=short_source(part, 30))
+                if _report_part(node, clause, ctx):
                     return

@@ -3,7 +3,7 @@ on bytes the process did not write itself."""
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import List, Optional
 
 from ...astutil import call_name, iter_nodes, short_source
 from ...context import Context
@@ -44,7 +44,10 @@ RULE = Rule(
     "not: whoever can write there runs code in every reader. "
     "A loader expression naming `SafeLoader`/`CSafeLoader` (`Loader=getattr(yaml, "
     "\"CSafeLoader\", yaml.SafeLoader)`) is safe. `yaml.FullLoader` is not: it has "
-    "had code-execution bypasses.",
+    "had code-execution bypasses. Bytes the process wrote itself are silent too: read "
+    "from a child's pipe (`subprocess.Popen(...).stdout`, a `multiprocessing` pipe or "
+    "queue) or from a file in its own temporary directory (`tempfile.mkdtemp()`, "
+    "`TemporaryDirectory()`), directly or through locals of the function.",
 )
 
 _UNSAFE_LOADERS = frozenset(
@@ -87,6 +90,46 @@ def _is_own_bytes(arg: ast.AST, call: ast.Call, ctx: Context) -> bool:
     return isinstance(arg, ast.Name) and arg.id == "self"
 
 
+# Modules whose objects carry bytes between this process and the ones it starts, or
+# hold files only it can name: a child's pipe, a queue, its own temporary directory.
+_OWN_CHANNEL_MODULES = ("subprocess.", "multiprocessing.", "tempfile.", "concurrent.futures.")
+
+
+def _from_own_channel(arg: ast.AST, call: ast.Call, ctx: Context) -> bool:
+    """Bytes read from a channel the process opened itself: a child's pipe
+    (`proc.stdout.read()` of a `subprocess.Popen`, a `multiprocessing.Pipe()` end) or a
+    file in its own temporary directory (`open(os.path.join(tempfile.mkdtemp(), ...))`),
+    directly or through a few locals of the function."""
+    pending = [arg]
+    seen = set()
+    for _ in range(12):
+        if not pending:
+            return False
+        expr = pending.pop()
+        for sub in iter_nodes(expr, into_scopes=False):
+            if isinstance(sub, ast.Call) and (ctx.resolve(sub.func) or "").startswith(_OWN_CHANNEL_MODULES):
+                return True
+            if isinstance(sub, ast.Name) and sub.id not in seen:
+                seen.add(sub.id)
+                bound = [value for _, value in ctx.bindings().get(sub.id, ())]
+                pending.extend(bound or _unpacked_into(sub.id, ctx))
+    return False
+
+
+def _unpacked_into(name: str, ctx: Context) -> List[ast.AST]:
+    """The values unpacked into ``name`` in the function (`parent, child = Pipe()`)."""
+    frame = ctx.function_frame()
+    if frame is None:
+        return []
+    return [
+        node.value for node in iter_nodes(frame.node, into_scopes=False)
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, (ast.Tuple, ast.List)) and any(isinstance(e, ast.Name) and e.id == name for e in t.elts)
+            for t in node.targets
+        )
+    ]
+
+
 @check(RULE, ast.Call, callees=_LOADER_CALL_NAMES)
 def unsafe_deserialization(node: ast.Call, ctx: Context) -> None:
     """pickle/marshal/dill/jsonpickle loads and `yaml.load` without a safe Loader: loading
@@ -97,7 +140,7 @@ def unsafe_deserialization(node: ast.Call, ctx: Context) -> None:
         return
     resolved = ctx.resolve(func)
     if resolved in _UNSAFE_LOADERS:
-        if node.args and _is_own_bytes(node.args[0], node, ctx):
+        if node.args and (_is_own_bytes(node.args[0], node, ctx) or _from_own_channel(node.args[0], node, ctx)):
             return
         ctx.report(RULE, node, expr=short_source(node, 50))
     elif resolved in _YAML_LOADS and not _yaml_loader_is_safe(node):

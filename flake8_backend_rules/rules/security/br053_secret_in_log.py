@@ -3,10 +3,10 @@ or to print."""
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Optional, Set
 
-from ...astutil import call_name, short_source
-from ...context import Context
+from ...astutil import call_name, iter_nodes, short_source
+from ...context import Context, FactKey, Frame
 from ...queries import receiver_name
 from ...strings import secret_word
 from ...vocabulary import LOG_METHODS
@@ -54,7 +54,11 @@ RULE = Rule(
     "holders (`self`, `request`, `auth`, `client`, `credentials`, `session`, `settings`, "
     "`user`...) but not on business objects, where it is the row's public identifier "
     "(Saleor's `checkout.token`). `print` in management commands and `scripts/` is the "
-    "program's output to its operator, not a log.",
+    "program's output to its operator, not a log. Ownership tokens grant nothing and are "
+    "not reported: a lock's token (`self.token` in a class with `acquire` and "
+    "`release`, or a value the function hands to `acquire`/`release`/`extend` or "
+    "`set(..., nx=True)`) and a claim identifier (a random id made in the function, "
+    "`uuid4()`/`token_hex()`, written by an `update()` to claim rows).",
 )
 
 _TRANSPARENT_CALLS = frozenset({"str", "repr", "format", "format_map"})
@@ -127,6 +131,61 @@ def _secret_value(arg: ast.AST) -> Optional[ast.AST]:
     return None
 
 
+# A lock's own methods: a class with both is a lock, and its token says who holds it.
+_LOCK_METHODS = frozenset({"acquire", "release"})
+# Calls that take a lock's ownership token (`lock.release(token)`, `redis.set(key, token, nx=True)`).
+_LOCK_CALLS = frozenset({"acquire", "release", "extend", "reacquire", "renew"})
+# Generators of random identifiers: a value made here by one of these is an identifier.
+_RANDOM_IDS = frozenset({"uuid1", "uuid4", "token_hex", "token_urlsafe", "getrandbits"})
+_OWNERSHIP: FactKey[Set[str]] = FactKey("br053.ownership_tokens")
+
+
+def _ownership_tokens(ctx: Context, frame: Frame) -> Set[str]:
+    """Names of the function that hold an ownership token rather than a credential: a
+    value handed to a lock (`lock.acquire(token=token)`, `redis.set(key, token, nx=True)`),
+    or a random identifier made here and written by an `update()` to claim rows
+    (`Job.objects.filter(claimed_by=None).update(claimed_by=claim)`)."""
+    random_ids: Set[str] = set()
+    for local, bound in ctx.bindings(frame).items():
+        if any(isinstance(sub, ast.Call) and call_name(sub) in _RANDOM_IDS
+               for _, value in bound for sub in iter_nodes(value, into_scopes=False)):
+            random_ids.add(local)
+    owned: Set[str] = set()
+    for node in iter_nodes(frame.node, into_scopes=False):
+        if not isinstance(node, ast.Call):
+            continue
+        name = call_name(node)
+        values = list(node.args) + [kw.value for kw in node.keywords]
+        locking = name in _LOCK_CALLS or (
+            name == "set" and any(kw.arg == "nx" for kw in node.keywords)
+        )
+        if locking:
+            for value in values:
+                owned.update(sub.id for sub in iter_nodes(value, into_scopes=False) if isinstance(sub, ast.Name))
+        elif name in ("update", "aupdate"):
+            owned.update(v.id for v in values if isinstance(v, ast.Name) and v.id in random_ids)
+    return owned
+
+
+def _lock_class(ctx: Context) -> bool:
+    """The current method's class defines `acquire` and `release`: it is a lock."""
+    cls = ctx.class_frame
+    if cls is None:
+        return False
+    methods = {s.name for s in cls.node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return _LOCK_METHODS <= methods
+
+
+def _is_ownership_token(found: ast.AST, ctx: Context) -> bool:
+    """A lock's or a claim's token: it says who holds a lock or claimed a row, and grants
+    nothing to whoever reads it."""
+    if isinstance(found, ast.Attribute) and isinstance(found.value, ast.Name) and found.value.id == ctx.frame.self_name:
+        return _lock_class(ctx)
+    if isinstance(found, ast.Name) and ctx.frame.kind in ("function", "lambda"):
+        return found.id in ctx.frame_fact(_OWNERSHIP, _ownership_tokens)
+    return False
+
+
 @check(RULE, ast.Call, callees=LOG_METHODS | {"print"})
 def secret_in_log(node: ast.Call, ctx: Context) -> None:
     """A password, token, key or card number handed to a logging call or print."""
@@ -135,6 +194,6 @@ def secret_in_log(node: ast.Call, ctx: Context) -> None:
     values = list(node.args) + [kw.value for kw in node.keywords if kw.arg in ("extra", None)]
     for value in values:
         found = _secret_value(value)
-        if found is not None:
+        if found is not None and not _is_ownership_token(found, ctx):
             ctx.report(RULE, node, expr=short_source(found, 40))
             return
