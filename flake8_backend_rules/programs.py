@@ -44,7 +44,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, FrozenSet, Iterable, Optional, Tuple
+from typing import TYPE_CHECKING, FrozenSet, Iterable, Optional, Set, Tuple
 
 from .astutil import dotted_name
 from .options import normalise_path
@@ -116,7 +116,8 @@ def is_run_python_function(node: ast.AST) -> bool:
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
     names = [a.arg for a in node.args.posonlyargs + node.args.args]
-    return names[:2] == ["apps", "schema_editor"]
+    # `RunPython` passes both; defaults for them mean the function is called other ways too
+    return names[:2] == ["apps", "schema_editor"] and len(names) - len(node.args.defaults) >= 2
 
 
 def is_cli_command_function(ctx: "Context", node: ast.AST) -> bool:
@@ -149,10 +150,13 @@ def _scan_module(tree: ast.AST) -> Tuple[bool, bool]:
     """(reads sys.argv, writes to a terminal): one pass over the module, asked only when
     a rule has a candidate finding in it."""
     argv = terminal = False
+    asked: Set[int] = set()  # `"test" in sys.argv`: a library asking how it was started
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
+        if isinstance(node, ast.Compare) and all(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
+            asked.update(id(c) for c in node.comparators)
+        elif isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id == "sys":
-                if node.attr == "argv":
+                if node.attr == "argv" and id(node) not in asked:
                     argv = True
             elif node.attr == "write" and isinstance(node.value, ast.Attribute) and node.value.attr in (
                 "stdout", "stderr"

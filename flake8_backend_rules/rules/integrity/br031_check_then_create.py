@@ -14,7 +14,6 @@ from ._txflow import (
     FLOW_NOTE, FlowFacts, Path, Write, catches, ends_with_exit, flow_facts, follows, inside, new_set,
 )
 from ._checks import CHECK_NAMES, CREATES, GETS, cannot_be_a_key, checked_fields, creation_base, existence_facts
-from ..orm._programs import in_one_off_program
 from ._writes import SAVES, is_write_call
 
 RULE = Rule(
@@ -240,7 +239,7 @@ def check_then_create(node: ast.Call, ctx: Context) -> None:
     check together and both create (duplicate rows, two "primary" addresses)."""
     if not is_write_call(node, CREATES | SAVES):
         return
-    if ctx.kind.migration or ctx.frame.kind != "function" or in_one_off_program(ctx):
+    if ctx.kind.migration or ctx.frame.kind != "function" or ctx.in_program():
         return
     if not ctx.frame_fact(_CHECKS_MET, new_set):
         return  # no existence check met earlier in this function

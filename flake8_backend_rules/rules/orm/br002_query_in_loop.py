@@ -13,7 +13,6 @@ from ._execution import (
     in_subquery_expression, is_schema_statement, is_unevaluated, is_write, loop_dependency, over_words,
     prepared_statement, runs_once, served_elsewhere,
 )
-from ._programs import in_migration
 from ._prefetches import CACHE_SERVED, loop_prefetches, relation
 
 RULE = Rule(
@@ -101,7 +100,7 @@ def _memoized_queries(ctx: Context, frame: Frame) -> Set[int]:
 @check(RULE, ast.Call)
 def query_in_loop(node: ast.Call, ctx: Context) -> None:
     """A query inside a loop body that depends on the loop target: N+1."""
-    if not ctx.frame.loops or in_migration(ctx):
+    if not ctx.frame.loops or ctx.in_migration():
         return
     info = ctx.outer_query(node)
     if info is None or is_write(info, ctx) or is_unevaluated(info, ctx) or ctx.is_per_model_query(node):

@@ -13,7 +13,6 @@ from ...vocabulary import BATCH_WRITES, INSTANCE_WRITES, TRY_TYPES
 from .. import Rule, check
 from ...project.model import ModelInfo
 from ._execution import add_calls_of_block, loop_dependency, prepared_statement, runs_once, walk_loop_regions
-from ._programs import in_migration, in_one_off_program
 from ._rows import loop_rows
 
 RULE = Rule(
@@ -375,7 +374,7 @@ def write_in_loop(node: ast.Call, ctx: Context) -> None:
     comprehension body: N statements where a bulk operation runs one."""
     if not ctx.frame.loops or not isinstance(node.func, ast.Attribute):
         return
-    if in_migration(ctx) or in_one_off_program(ctx):
+    if ctx.in_migration() or ctx.in_program():
         return  # run once by an operator: a migration, a command, a script
     if ctx.query_info(node) is not None:  # a query chain is judged as one, by its links
         found = _query_write(node, ctx)

@@ -10,7 +10,6 @@ from ...context import Context
 from ...queries import MANAGER_ATTRS, is_session_name, receiver_name
 from ...strings import sql_value_position
 from .. import Rule, check
-from ..orm._programs import in_migration, in_one_off_program
 from ._sql import in_ddl_option, innermost_part, sql_flow, takes_no_parameters
 
 RULE = Rule(
@@ -159,7 +158,7 @@ def _is_manager(node: ast.AST) -> bool:
 @check(RULE, ast.Call, callees=_EXECUTE_METHODS | {"raw", "extra", "RawSQL", "text"})
 def sql_built_from_strings(node: ast.Call, ctx: Context) -> None:
     """SQL text formatted from non-literal parts reaching a query sink (injection)."""
-    if in_migration(ctx) or in_one_off_program(ctx) or in_ddl_option(node, ctx):
+    if ctx.in_migration() or ctx.in_program() or in_ddl_option(node, ctx):
         return  # run once by an operator on the code's own data; schema text
     func = node.func
     if isinstance(func, ast.Attribute):
