@@ -1,7 +1,7 @@
 """What every rule may ask while the engine walks a module.
 
 The engine keeps the ancestors that matter (module, classes, functions, loops) as frames;
-the context answers the shared questions of RULES.md once: names resolved through
+the context answers once the questions every rule family shares: names resolved through
 imports, module kinds, query expressions, request handlers, task contexts. Facts about a
 whole function (its local bindings) are computed at most once per function, on first
 request, by a walk of that function's own statements; facts about an except body once

@@ -1,4 +1,4 @@
-"""The shared vocabulary of *query expressions* (RULES.md, "Shared vocabulary").
+"""The shared vocabulary of *query expressions*: what every rule counts as a database query.
 
 A call is a query expression when its method chain runs (or builds and runs) a database
 query: a Django manager chain (``X.objects.filter(...).first()``), a queryset method on a

@@ -1,6 +1,6 @@
-"""The shared vocabulary of RULES.md, tested where it lives (the context), including the
-parts no shipped rule reads yet (request handlers, task contexts) so that the rule
-families built on them start from a tested base."""
+"""The shared vocabulary the rules ask the context about, tested where it lives (the
+context), including the parts no shipped rule reads yet (request handlers, task
+contexts) so that the rule families built on them start from a tested base."""
 from __future__ import annotations
 
 import ast

@@ -53,7 +53,7 @@ Position = Tuple[int, int]
 
 # The part of every rule's page that describes these facts.
 FLOW_NOTE = (
-    "The function's flow facts (txflow.py) decide what is inside `transaction.atomic()` "
+    "Each function's statements are read once to decide what is inside `transaction.atomic()` "
     "(a `with` block, or `@transaction.atomic`/`@transaction.atomic(...)`/`@atomic`/"
     "`@method_decorator(transaction.atomic)` on the function; a nested function defined "
     "inside an atomic block counts as inside it) and what follows a guard (its `else` "
