@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional
 
@@ -25,8 +26,14 @@ FLAG_SETTINGS = 1  # names DJANGO_SETTINGS_MODULE
 FLAG_PYDANTIC = 2  # mentions BaseSettings
 FLAG_MANY = 4  # calls something with many=True
 FLAG_VIEWS = 8  # sets a serializer_class (or picks one)
+FLAG_REGISTERS = 16  # may register entry points another module defines (urls, routers, app factories)
 _MARKERS = ((b"DJANGO_SETTINGS_MODULE", FLAG_SETTINGS), (b"BaseSettings", FLAG_PYDANTIC), (b"many=True", FLAG_MANY),
-            (b"serializer_class", FLAG_VIEWS))
+            (b"serializer_class", FLAG_VIEWS), (b"urlpatterns", FLAG_REGISTERS), (b".register(", FLAG_REGISTERS),
+            (b"add_api_route", FLAG_REGISTERS), (b"add_url_rule", FLAG_REGISTERS), (b"lifespan", FLAG_REGISTERS),
+            (b"Route(", FLAG_REGISTERS), (b"add_event_handler", FLAG_REGISTERS), (b"on_startup", FLAG_REGISTERS))
+# The names a module calls (`foo(`, `.foo(`; not `def foo(` or `class Foo(`): which modules
+# may call a function, so that finding its callers parses only those.
+_CALLED_NAME = re.compile(rb"(?<!def )(?<!class )\b([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
 
 
 def text_flags(content: bytes) -> int:
@@ -35,6 +42,13 @@ def text_flags(content: bytes) -> int:
         if marker in content:
             flags |= flag
     return flags
+
+
+def called_names(content: bytes) -> str:
+    """The names ``content`` calls, sorted, space-separated (a filter: comments and
+    strings count too; the summary decides)."""
+    found = {m.decode("ascii", "replace") for m in _CALLED_NAME.findall(content)}
+    return " ".join(sorted(found))
 
 
 def summary_flags(summary: ModuleSummary) -> int:
@@ -48,21 +62,31 @@ def summary_flags(summary: ModuleSummary) -> int:
         flags |= FLAG_MANY
     if any("serializer_class" in cls.attributes or cls.serializer_returns for cls in summary.classes):
         flags |= FLAG_VIEWS
+    if summary.registrations:
+        flags |= FLAG_REGISTERS
     return flags
+
+
+def summary_names(summary: ModuleSummary) -> str:
+    """The names a summary's functions call (for a buffer the disk does not hold)."""
+    found = {call.text.rsplit(".", 1)[-1] for function in summary.functions for call in function.calls}
+    return " ".join(sorted(found))
 
 
 class Entry:
     """One module of the project: where it is and how to get its summary."""
 
-    __slots__ = ("path", "full", "module", "is_package", "key", "flags")
+    __slots__ = ("path", "full", "module", "is_package", "key", "flags", "names")
 
-    def __init__(self, path: str, full: Path, module: str, is_package: bool, key: str, flags: int) -> None:
+    def __init__(self, path: str, full: Path, module: str, is_package: bool, key: str, flags: int,
+                 names: str = "") -> None:
         self.path = path
         self.full = full
         self.module = module
         self.is_package = is_package
         self.key = key
         self.flags = flags
+        self.names = names  # the names it calls (called_names)
 
 
 # A summary computed here, to store: (key, JSON-able data).
@@ -81,6 +105,7 @@ class Modules:
         self._raw = raw  # key -> the cached summary's JSON text (decoded on demand)
         self._store = store
         self._summaries: Dict[str, Optional[ModuleSummary]] = {}  # by path
+        self._callers_index: Optional[Dict[str, List[Entry]]] = None
         self.computed = 0  # summaries computed by parsing, this run
 
     # -- lookups --------------------------------------------------------------------------
@@ -119,6 +144,17 @@ class Modules:
                 if summary is not None:
                     yield summary
 
+    def calling(self, name: str) -> List[str]:
+        """Dotted names of the modules whose text calls ``name`` (``name(`` or
+        ``.name(``): the only modules that may hold a call of a function so named."""
+        if self._callers_index is None:
+            index: Dict[str, List[Entry]] = {}
+            for entry in self._by_name.values():
+                for called in entry.names.split():
+                    index.setdefault(called, []).append(entry)
+            self._callers_index = index
+        return [entry.module for entry in self._callers_index.get(name, ())]
+
     def all(self) -> Iterator[ModuleSummary]:
         for entry in list(self._by_name.values()):
             summary = self._summary(entry)
@@ -134,7 +170,8 @@ class Modules:
         entries = [e for e in self._by_path.values() if e.path != path]
         old = self._by_path.get(path)
         full = old.full if old is not None else Path(path)
-        buffer = Entry(path, full, summary.module, path.endswith("__init__.py"), "", summary_flags(summary))
+        buffer = Entry(path, full, summary.module, path.endswith("__init__.py"), "", summary_flags(summary),
+                       summary_names(summary))
         copy = Modules(entries + [buffer], self._raw, self._store)
         copy._summaries = {p: s for p, s in self._summaries.items() if p != path}
         copy._summaries[path] = summary

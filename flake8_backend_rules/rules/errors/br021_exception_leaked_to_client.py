@@ -7,12 +7,10 @@ from typing import Dict, List, Optional, Set
 
 from ...astutil import call_name, iter_nodes, short_source
 from ...context import Context
-from ...vocabulary import SCOPE_TYPES
+from ...vocabulary import CLIENT_SINK_SUFFIXES, SCOPE_TYPES
 from .. import Rule, check
 from ._handlers import is_broad_handler
 
-# Callees whose arguments reach the client.
-_SINK_SUFFIXES = ("Response", "response", "jsonify", "abort", "HTTPException", "APIException")
 _FORMAT_TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception"})
 
 RULE = Rule(
@@ -118,7 +116,7 @@ def _leaks_in(expr: ast.AST, name: str, ctx: Context) -> List[ast.AST]:
 
 def _is_sink_call(node: ast.Call) -> bool:
     name = call_name(node)
-    return bool(name) and name.endswith(_SINK_SUFFIXES)  # type: ignore[union-attr]
+    return bool(name) and name.endswith(CLIENT_SINK_SUFFIXES)  # type: ignore[union-attr]
 
 
 @check(RULE, ast.ExceptHandler)
