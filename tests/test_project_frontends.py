@@ -184,7 +184,8 @@ def shop(tmp_path: Path) -> Path:
 def test_flake8_and_pylint_judge_a_helper_by_its_registered_callers(shop: Path, tmp_path: Path) -> None:
     """`pages.py` is no handler module by name: urls.py registers its views. The helper
     they call without a transaction is reported at its lock, the other is silent."""
-    flake8 = _run(["-m", "flake8", "--isolated", "--select=BR033,BR021", "--format=%(path)s:%(row)d:%(col)d:%(code)s %(text)s", "shop"], shop, tmp_path / "cache")
+    flake8 = _run(["-m", "flake8", "--isolated", "--select=BR033,BR021",
+                   "--format=%(path)s:%(row)d:%(col)d:%(code)s %(text)s", "shop"], shop, tmp_path / "cache")
     assert flake8.stdout.splitlines() == [
         "shop/stock.py:5:12:BR033 `Product.objects.select_for_update().get(pk=pk)` runs outside "
         "transaction.atomic() when called as `pages.reserve -> stock.lock_stock -> select_for_update()`: Django "

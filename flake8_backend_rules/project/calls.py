@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Callable, Deque, Dict, List, Optional, Set, Tuple
 
-from ..options import Options, matches_dotted, module_kind
+from ..options import ModuleKind, Options, matches_dotted, module_kind
 from ..vocabulary import COMMAND_BASES, VIEW_BASE_SUFFIXES, VIEW_HANDLER_METHODS
 from .modules import FLAG_REGISTERS
 from .summary import CallSummary, ClassSummary, FunctionSummary, ModuleSummary
@@ -88,7 +88,7 @@ class CallGraph:
         self._callees: Dict[Key, List[Edge]] = {}
         self._callers: Dict[Key, Tuple[List[Edge], bool]] = {}
         self._down: Dict[Tuple[Key, str, int], Optional[List[str]]] = {}
-        self._kinds: Dict[str, object] = {}
+        self._kinds: Dict[str, ModuleKind] = {}
 
     # -- functions ------------------------------------------------------------------------
     def function(self, key: Key) -> Optional[Tuple[ModuleSummary, FunctionSummary]]:
@@ -98,7 +98,7 @@ class CallGraph:
         found = module.function_named(key[1])
         return (module, found) if found is not None else None
 
-    def _module_kind(self, module: ModuleSummary) -> object:
+    def _module_kind(self, module: ModuleSummary) -> Optional[ModuleKind]:
         kind = self._kinds.get(module.path)
         if kind is None and self.options is not None:
             kind = self._kinds[module.path] = module_kind(module.path, self.options)
@@ -107,7 +107,7 @@ class CallGraph:
     def is_test_module(self, module: ModuleSummary) -> bool:
         kind = self._module_kind(module)
         if kind is not None:
-            return bool(getattr(kind, "test"))
+            return kind.test
         name = module.path.rsplit("/", 1)[-1]
         return name.startswith("test_") or name.endswith("_test.py") or name in ("tests.py", "conftest.py") \
             or "/tests/" in "/" + module.path
@@ -151,7 +151,7 @@ class CallGraph:
             return None
         summary, function = found
         kind = self._module_kind(summary)
-        if kind is not None and getattr(kind, "test"):
+        if kind is not None and kind.test:
             return None
         cls_name, _, method = qualname.rpartition(".")
         if cls_name:
@@ -159,9 +159,9 @@ class CallGraph:
             if cls is not None and method in VIEW_HANDLER_METHODS and any(
                     b.rsplit(".", 1)[-1].endswith(VIEW_BASE_SUFFIXES) for b in cls.bases if b):
                 return REQUEST
-        if kind is not None and getattr(kind, "task"):
+        if kind is not None and kind.task:
             return TASK
-        if kind is not None and getattr(kind, "handler") and not cls_name and not method.startswith("_"):
+        if kind is not None and kind.handler and not cls_name and not method.startswith("_"):
             return REQUEST
         return None
 
@@ -228,7 +228,8 @@ class CallGraph:
             return self._method_in(cls[0], cls[1], name)
         return None
 
-    def _method_in(self, module: ModuleSummary, cls: ClassSummary, method: str, skip_own: bool = False) -> Optional[Key]:
+    def _method_in(self, module: ModuleSummary, cls: ClassSummary, method: str,
+                   skip_own: bool = False) -> Optional[Key]:
         for mod, current in self.model._class_chain(module, cls):
             if skip_own and current is cls:
                 continue

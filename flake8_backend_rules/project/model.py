@@ -222,7 +222,7 @@ class ProjectModel:
         view inside a transaction."""
         databases = self.setting("DATABASES")
         return isinstance(databases, dict) and any(
-            isinstance(db, dict) and db.get("ATOMIC_REQUESTS") is True for db in databases.values()
+            isinstance(alias, dict) and alias.get("ATOMIC_REQUESTS") is True for alias in databases.values()
         )
 
     # -- names ----------------------------------------------------------------------------

@@ -133,21 +133,18 @@ def _is_sink_call(node: ast.Call) -> bool:
     return bool(name) and name.endswith(CLIENT_SINK_SUFFIXES)  # type: ignore[union-attr]
 
 
-_UNJUDGED = (None, None)
-
-
-def _returned_to(ctx: Context) -> Tuple[Optional[bool], Optional[List[Tuple[str, str]]]]:
-    """Does the text a function returns reach a client? (None, None): the function is a
-    handler, or the model cannot judge; (True, chain): a request handler gets it back
-    through ``chain`` (or no project code calls the function: ``[itself]``); (False,
-    None): its callers keep it."""
+def _returned_to(ctx: Context) -> Optional[List[Tuple[str, str]]]:
+    """Where the text a function returns goes, judged by its callers: None when the
+    function is a handler (or an entry point) or the model cannot judge; ``[]`` when its
+    callers keep it from the client; else the chain from the request handler that gets it
+    back (``[itself]`` when no project code calls the function)."""
     frame = ctx.function_frame()
     graph = call_graph(ctx)
     key = function_key(ctx, frame)
     if graph is None or key is None or frame is None or ctx.is_request_handler(frame):
-        return _UNJUDGED
+        return None
     if graph.entry_point(*key) is not None:
-        return _UNJUDGED  # registered or declared as an entry point: judged as it stands
+        return None  # registered or declared as an entry point: judged as it stands
 
     def passes_it_on(edge: Edge) -> bool:
         return edge.call.returned
@@ -155,10 +152,7 @@ def _returned_to(ctx: Context) -> Tuple[Optional[bool], Optional[List[Tuple[str,
     def handler(_key: Tuple[str, str], kind: str) -> bool:
         return kind == REQUEST
 
-    chain = graph.caller_chain(key[0], key[1], passes_it_on, handler)
-    if chain is None:
-        return (False, None)
-    return (True, chain)
+    return graph.caller_chain(key[0], key[1], passes_it_on, handler) or []
 
 
 @check(RULE, ast.ExceptHandler)
@@ -169,15 +163,15 @@ def exception_leaked_to_client(node: ast.ExceptHandler, ctx: Context) -> None:
         return
     tainted: Dict[str, List[ast.AST]] = {}
     reported: Set[int] = set()
-    judged: List[Tuple[Optional[bool], Optional[List[Tuple[str, str]]]]] = []
+    judged: List[Optional[List[Tuple[str, str]]]] = []
 
     def report(leaks: List[ast.AST], returned_only: bool) -> None:
         chain: Optional[List[Tuple[str, str]]] = None
         if returned_only:
             if not judged:
                 judged.append(_returned_to(ctx))
-            reaches, chain = judged[0]
-            if reaches is False:
+            chain = judged[0]
+            if chain == []:
                 return  # the helper's callers keep the text from the client
         for leak in leaks:
             if id(leak) in reported:
