@@ -9,7 +9,10 @@ For each ROOT (a project checkout), from inside it:
 * the same run with the plugin (BR rules added), with a **cold** cache (a new, empty
   ``backend-cache-dir`` each time) and a **warm** one (the cache the cold run left);
 * the project model alone, in this process: built with an empty cache, then again
-  from the warm cache, with tracemalloc's peak for the cold build.
+  from the warm cache, with tracemalloc's peak for the cold build;
+* the call graph alone (issue 15): every module summarised, then every function's
+  entry-point kind and its effects composed through its calls (every effect kind, to
+  the bound), timed and counted (calls examined), from the warm cache.
 
 Times are the best of ``--repeat`` wall-clock runs; memory is the largest resident set of
 any flake8 process of the run (``getrusage(RUSAGE_CHILDREN)`` of a fresh child each
@@ -95,9 +98,39 @@ def model_alone(root: Path) -> Dict[str, float]:
         ProjectModels(cache).for_file(str(probe))
         warm = time.perf_counter() - start
         modules = len(model.modules) if model is not None else 0
+        calls = call_graph_alone(cache, probe)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    return {"modules": modules, "cold": cold, "warm": warm, "peak_mib": peak / 2**20, "summarised": models.builds}
+    return {"modules": modules, "cold": cold, "warm": warm, "peak_mib": peak / 2**20, "summarised": models.builds,
+            **calls}
+
+
+def call_graph_alone(cache: str, probe: Path) -> Dict[str, float]:
+    """Every function's entry point and composed effects, from the warm cache."""
+    from flake8_backend_rules.options import build_options
+    from flake8_backend_rules.project import ProjectModels
+    from flake8_backend_rules.project.summary import EFFECTS
+
+    model = ProjectModels(cache).for_file(str(probe))
+    if model is None:
+        return {}
+    start = time.perf_counter()
+    summaries = list(model.modules.all())
+    loaded = time.perf_counter() - start
+    graph = model.calls(build_options({}))
+    functions = entries = chains = 0
+    start = time.perf_counter()
+    for module in summaries:
+        for function in module.functions:
+            functions += 1
+            if graph.entry_kind(module.module, function.name):
+                entries += 1
+            for kind in EFFECTS:
+                if graph.effects_through(module.module, function.name, kind) is not None:
+                    chains += 1
+    composed = time.perf_counter() - start
+    return {"functions": functions, "entries": entries, "chains": chains, "loaded": loaded, "composed": composed,
+            "work": graph.work}
 
 
 def main() -> int:
@@ -125,6 +158,10 @@ def main() -> int:
                   f"{kib / base_mem:.2f}x |")
         print(f"\nproject model alone: {alone['modules']:,} modules, {alone['summarised']:,} summarised; "
               f"cold {alone['cold']:.2f} s, warm {alone['warm']:.2f} s; peak {alone['peak_mib']:.1f} MiB (cold build)")
+        if "functions" in alone:
+            print(f"call graph alone: {alone['functions']:,} functions ({alone['entries']:,} entry points), "
+                  f"every summary loaded in {alone['loaded']:.2f} s, every function's effects composed "
+                  f"({alone['chains']:,} chains) in {alone['composed']:.2f} s, {alone['work']:,} calls examined")
     if args.json:
         print(json.dumps(report, indent=2))
     return 0

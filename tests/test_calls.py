@@ -13,7 +13,7 @@ import pytest
 from flake8_backend_rules.engine import Engine
 from flake8_backend_rules.options import build_options
 from flake8_backend_rules.project import ProjectModels
-from flake8_backend_rules.project.calls import MAX_DEPTH, CallGraph, Edge
+from flake8_backend_rules.project.calls import MAX_CALLER_MODULES, MAX_DEPTH, CallGraph, Edge
 from flake8_backend_rules.project.model import ProjectModel
 
 OPTIONS = build_options({})
@@ -477,3 +477,12 @@ def test_edges_say_whether_the_value_is_returned(tmp_path: Path) -> None:
     })
     edges: List[Edge] = graph.callers(("shop.h", "text"))[0]
     assert sorted((e.caller[1], e.call.returned) for e in edges) == [("logs", False), ("returns", True)]
+
+
+def test_a_name_called_everywhere_is_not_read_everywhere(tmp_path: Path) -> None:
+    files = {"shop/__init__.py": "", "shop/helpers.py": "def process(x):\n    return x\n"}
+    for index in range(MAX_CALLER_MODULES + 1):
+        files[f"shop/user_{index}.py"] = f"def u{index}(job):\n    return job.process({index})\n"
+    model = _project(tmp_path, files)
+    assert model.calls(OPTIONS).callers(("shop.helpers", "process")) == ([], True)
+    assert model.modules.computed == 0

@@ -20,7 +20,8 @@ Built lazily on the module summaries (:mod:`.summary`), for the questions rules 
   ``service_class = Service``: ``self.notifier.send()``).
 * **Callers** (:meth:`CallGraph.callers`): the modules whose text calls the function's
   name (an index of called names kept with each file's record) are the only ones read;
-  a call of that name that resolves to nothing makes the callers *unknown*.
+  a call of that name that resolves to nothing makes the callers *unknown*, and so does a
+  name called in more than :data:`MAX_CALLER_MODULES` modules (``save``, ``get``).
 * **Composition**: :meth:`CallGraph.effects_through` is the shortest chain from a
   function down to one that has an effect itself (``views.register ->
   services.send_welcome -> send_mail``); :meth:`CallGraph.caller_chain` the shortest
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
 #: How many calls a composed effect or a caller chain may span.
 MAX_DEPTH = 4
 _MAX_HOPS = 10  # re-exports followed to find a function
+#: A name called in more modules than this (``save``, ``get``, ``process``) is too common to
+#: read every caller: its callers are unknown (the rules then keep their own judgement).
+MAX_CALLER_MODULES = 60
 #: Entry-point kinds.
 REQUEST, TASK, COMMAND, STARTUP = "request", "task", "command", "startup"
 _REGISTERED_CLASS_METHODS = VIEW_HANDLER_METHODS | {"dispatch"}
@@ -320,7 +324,11 @@ class CallGraph:
         name = key[1].rpartition(".")[2]
         edges: List[Edge] = []
         unknown = False
-        for module_name in self.model.modules.calling(name):
+        candidates = self.model.modules.calling(name)
+        if len(candidates) > MAX_CALLER_MODULES:
+            self._callers[key] = ([], True)
+            return [], True
+        for module_name in candidates:
             module = self.model.modules.get(module_name)
             if module is None:
                 unknown = True
