@@ -50,6 +50,9 @@ _MAX_HOPS = 10  # re-exports followed to find a function
 #: A name called in more modules than this (``save``, ``get``, ``process``) is too common to
 #: read every caller: its callers are unknown (the rules then keep their own judgement).
 MAX_CALLER_MODULES = 60
+#: Decorators that leave a function to be called by the project's code only.
+_PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "atomic", "wraps", "lru_cache", "cache",
+                               "non_atomic_requests"})
 #: Entry-point kinds.
 REQUEST, TASK, COMMAND, STARTUP = "request", "task", "command", "startup"
 _REGISTERED_CLASS_METHODS = VIEW_HANDLER_METHODS | {"dispatch"}
@@ -348,8 +351,34 @@ class CallGraph:
                         unknown = True
             if not seen_here and module.module != key[0]:
                 unknown = True  # a module-level call, a nested function, or the name in text
+        if not edges and not unknown:
+            unknown = self._may_be_called_unseen(key)
         self._callers[key] = (edges, unknown)
         return edges, unknown
+
+    def _may_be_called_unseen(self, key: Key) -> bool:
+        """A function no project code calls may still run: a framework calls a decorated
+        function (``@receiver``, ``@property``) or a method of a class based on its
+        classes (``form_valid``, ``save``), and a function handed over uncalled
+        (``post_save.connect(f)``, ``Thread(target=f)``, a property read) is named where
+        it is not called. Only a function whose name appears nowhere but in its own
+        definition is known to be called by nobody."""
+        found = self.function(key)
+        if found is None:
+            return True
+        module, function = found
+        if any(d.rsplit(".", 1)[-1] not in _PLAIN_DECORATORS for d in function.decorators):
+            return True
+        cls_name, _, name = key[1].rpartition(".")
+        if cls_name:
+            cls = module.class_named(cls_name)
+            if cls is None:
+                return True
+            for text, resolved in zip(cls.bases, cls.resolved_bases):
+                full = resolved or self.model.name_in(module, text) if text else None
+                if text not in ("object", "") and (full is None or self.model.resolve_class(full) is None):
+                    return True  # a framework's class: its hooks run without a project call
+        return self.model.modules.mentions(name) > 1
 
     # -- composition ----------------------------------------------------------------------
     def effects_through(self, module: str, qualname: str, kind: str, depth: int = MAX_DEPTH) -> Optional[List[str]]:

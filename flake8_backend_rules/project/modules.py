@@ -12,9 +12,11 @@ candidates; a flag is a filter, the summary decides.
 from __future__ import annotations
 
 import ast
+import io
 import json
 import logging
 import re
+import tokenize
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional
 
@@ -33,6 +35,8 @@ _MARKERS = ((b"DJANGO_SETTINGS_MODULE", FLAG_SETTINGS), (b"BaseSettings", FLAG_P
             (b"Route(", FLAG_REGISTERS), (b"add_event_handler", FLAG_REGISTERS), (b"on_startup", FLAG_REGISTERS))
 # The names a module calls (`foo(`, `.foo(`; not `def foo(` or `class Foo(`): which modules
 # may call a function, so that finding its callers parses only those.
+#: How many names a run may look for in every file's text (:meth:`Modules.mentions`).
+MAX_MENTION_SCANS = 20
 _CALLED_NAME = re.compile(rb"(?<!def )(?<!class )\b([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
 
 
@@ -73,6 +77,15 @@ def summary_names(summary: ModuleSummary) -> str:
     return " ".join(sorted(found))
 
 
+def _name_tokens(content: bytes, name: str, fallback: int) -> int:
+    """The NAME tokens ``name`` in ``content`` (``fallback`` when it does not tokenize)."""
+    try:
+        return sum(1 for token in tokenize.tokenize(io.BytesIO(content).readline)
+                   if token.type == tokenize.NAME and token.string == name)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return fallback
+
+
 class Entry:
     """One module of the project: where it is and how to get its summary."""
 
@@ -106,6 +119,7 @@ class Modules:
         self._store = store
         self._summaries: Dict[str, Optional[ModuleSummary]] = {}  # by path
         self._callers_index: Optional[Dict[str, List[Entry]]] = None
+        self._mentions: Dict[str, int] = {}
         self.computed = 0  # summaries computed by parsing, this run
 
     # -- lookups --------------------------------------------------------------------------
@@ -154,6 +168,28 @@ class Modules:
                     index.setdefault(called, []).append(entry)
             self._callers_index = index
         return [entry.module for entry in self._callers_index.get(name, ())]
+
+    def mentions(self, name: str) -> int:
+        """How many times the name ``name`` occurs in the project's code (calls,
+        references, its definition; not in comments or strings). Reads every file: asked
+        only about the few functions that seem called by nobody, at most
+        :data:`MAX_MENTION_SCANS` names a run (past that, a large number: unknown)."""
+        if name in self._mentions:
+            return self._mentions[name]
+        if len(self._mentions) >= MAX_MENTION_SCANS or not name.isidentifier():
+            return 1 << 30
+        word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        count = 0
+        for entry in self._by_path.values():
+            try:
+                content = entry.full.read_bytes()
+            except OSError:
+                count += 1  # cannot tell: count it as a mention
+                continue
+            if word.search(content) is not None:
+                count += _name_tokens(content, name, len(word.findall(content)))
+        self._mentions[name] = count
+        return count
 
     def all(self) -> Iterator[ModuleSummary]:
         for entry in list(self._by_name.values()):
