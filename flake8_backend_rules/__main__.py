@@ -1,8 +1,8 @@
 """``python -m flake8_backend_rules``: list the rules, show one rule's page, or check files.
 
     python -m flake8_backend_rules list [--format table|json]
-    python -m flake8_backend_rules rule BR001          # or the symbol: query-in-property
-    python -m flake8_backend_rules check PATH...       # the engine alone, no flake8
+    python -m flake8_backend_rules rule BR001          # or W5901, or the symbol: query-in-property
+    python -m flake8_backend_rules check [flake8 options] [PATH...]   # flake8, BR rules only
     python -m flake8_backend_rules baseline --output FILE PATH... [--prune]
     python -m flake8_backend_rules explain-model PATH::Name   # what the project model knows
     python -m flake8_backend_rules explain-model PATH::func   # a function: entry point, calls, effects
@@ -10,18 +10,14 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import sys
-from typing import Iterator, List, Optional, Tuple
+from typing import Callable, List, Optional
 
 from . import __version__, baseline
 from .docs import render_rule_page
-from .engine import Engine
-from .options import ConfigurationError, build_options
-from .project import ProjectModels
-from .registry import RULES, RULES_BY_SYMBOL
+from .registry import RULES, find_rule
 
 
 def _list(fmt: str) -> int:
@@ -48,67 +44,41 @@ def _list(fmt: str) -> int:
 
 
 def _rule(name: str) -> int:
-    rule = RULES.get(name.upper()) or RULES_BY_SYMBOL.get(name)
+    rule = find_rule(name)
     if rule is None:
-        print(f"unknown rule {name!r}; see `python -m flake8_backend_rules list`", file=sys.stderr)
+        print(
+            f"unknown rule {name!r}: not a BR code, a pylint id or a symbol; "
+            "see `python -m flake8_backend_rules list`",
+            file=sys.stderr,
+        )
         return 2
     print(render_rule_page(rule))
     return 0
 
 
-def _python_files(paths: List[str]) -> Iterator[str]:
-    for path in paths:
-        if os.path.isdir(path):
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.endswith(".py"):
-                        yield os.path.join(folder, name)
-        else:
-            yield path
+CHECK_HELP = """\
+usage: python -m flake8_backend_rules check [flake8 options] [PATH ...]
+
+Run flake8 with only the BR rules: flake8's own configuration ([flake8] in setup.cfg,
+tox.ini or .flake8), options (--select, --extend-select, --ignore, --per-file-ignores,
+--exclude, --backend-*, --backend-baseline...), `# noqa` comments, selection (opt-in rules
+only when named), stdin (`-` with --stdin-display-name), --format (default, pylint, sarif,
+github, gitlab, or a format string) and --statistics. `flake8 --help` lists every option.
+
+A file Python cannot read or parse is reported as `PATH:LINE: cannot parse: why`, and the
+exit status is then 1, as it is when a finding is reported; 2 for a configuration error.
+--check-tests is short for --backend-check-tests.
+"""
 
 
-def parse_file(path: str) -> Tuple[Optional[ast.AST], Optional[str]]:
-    """(tree, None), or (None, "LINE: cannot parse: why") for a file Python itself cannot
-    read or parse: a syntax error, an unknown or wrong encoding, NUL bytes, nesting
-    deeper than the parser allows, an unreadable path."""
-    try:
-        with open(path, "rb") as handle:
-            source = handle.read()
-    except OSError as error:
-        return None, f"1: cannot read: {error.strerror or error}"
-    try:
-        return ast.parse(source, filename=path), None
-    except SyntaxError as error:
-        return None, f"{error.lineno or 1}: cannot parse: {error.msg}"
-    except ValueError as error:  # NUL bytes (3.11), a bad encoding (UnicodeDecodeError)
-        return None, f"1: cannot parse: {error}"
-    except (RecursionError, MemoryError):
-        return None, "1: cannot parse: nested too deeply for Python's parser"
+def _check(argv: List[str]) -> int:
+    if any(arg in ("-h", "--help") for arg in argv):
+        print(CHECK_HELP, end="")
+        return 0
+    from . import check
 
-
-def _check(paths: List[str], select: Optional[str], check_tests: bool) -> int:
-    codes = None
-    if select:
-        prefixes = tuple(part.strip().upper() for part in select.split(",") if part.strip())
-        codes = [code for code in RULES if code.startswith(prefixes)]
-    try:
-        options = build_options({"backend_check_tests": check_tests})
-    except ConfigurationError as error:
-        print(f"configuration error: {error}", file=sys.stderr)
-        return 2
-    engine = Engine(codes, options, project=ProjectModels(options.cache_dir or None, use_cache=not options.no_cache))
-    found = failed = 0
-    for path in _python_files(paths):
-        tree, problem = parse_file(path)
-        if tree is None:
-            failed += 1
-            print(f"{path}:{problem}")
-            continue
-        for finding in engine.run(tree, path):
-            found += 1
-            print(f"{path}:{finding.line}:{finding.col + 1}: {finding.message}")
-    return 1 if found or failed else 0
+    flake8_argv = ["--backend-check-tests" if arg == "--check-tests" else arg for arg in argv]
+    return check.run(flake8_argv)
 
 
 def _explain_model(target: str, cache_dir: Optional[str], no_cache: bool) -> int:
@@ -133,12 +103,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub = parser.add_subparsers(dest="command")
     listing = sub.add_parser("list", help="a table of every rule")
     listing.add_argument("--format", choices=("table", "json"), default="table")
-    explain = sub.add_parser("rule", help="one rule's page (code or symbol)")
-    explain.add_argument("name")
-    checker = sub.add_parser("check", help="run the rules over files or folders (no flake8)")
-    checker.add_argument("paths", nargs="+")
-    checker.add_argument("--select", help="comma-separated code prefixes, e.g. BR00,BR010")
-    checker.add_argument("--check-tests", action="store_true")
+    explain = sub.add_parser("rule", help="one rule's page (flake8 code, pylint id or symbol)")
+    explain.add_argument("name", help="BR002, W5902 or query-in-loop")
+    # `check` hands its arguments to flake8 (main() routes them before this parser)
+    sub.add_parser("check", help="flake8 with only the BR rules: its config, noqa, --select, --format...",
+                   add_help=False)
     baseline.add_subcommand(sub)  # issue 17
     explainer = sub.add_parser(
         "explain-model", help="what the project model believes about a class or a function",
@@ -151,17 +120,26 @@ def main(argv: Optional[List[str]] = None) -> int:
                            "shop/models.py::Order, shop/views.py::register, shop/views.py::OrderView.post")
     explainer.add_argument("--backend-cache-dir", dest="cache_dir", default=None)
     explainer.add_argument("--backend-no-cache", dest="no_cache", action="store_true")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["check"]:
+        return _guarded(lambda: _check(argv[1:]))
     args = parser.parse_args(argv)
+    return _guarded(lambda: _dispatch(args))
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "baseline":
+        return baseline.main(args)
+    if args.command == "explain-model":
+        return _explain_model(args.target, args.cache_dir, args.no_cache)
+    if args.command == "rule":
+        return _rule(args.name)
+    return _list(getattr(args, "format", "table"))
+
+
+def _guarded(command: Callable[[], int]) -> int:
     try:
-        if args.command == "baseline":
-            return baseline.main(args)
-        if args.command == "explain-model":
-            return _explain_model(args.target, args.cache_dir, args.no_cache)
-        if args.command == "rule":
-            return _rule(args.name)
-        if args.command == "check":
-            return _check(args.paths, args.select, args.check_tests)
-        return _list(getattr(args, "format", "table"))
+        return command()
     except BrokenPipeError:
         # the reader went away (`... | head`): stop quietly, and keep Python from
         # complaining again when it flushes stdout at exit

@@ -55,19 +55,22 @@ def call_name(node: ast.AST) -> Optional[str]:
 # than ``ast.iter_child_nodes`` (a ``getattr`` per field of every node).
 _NOT_NODE_FIELDS = frozenset({"ctx", "id", "attr", "arg", "module", "level", "conversion",
                               "is_async", "simple", "kind", "type_comment", "tag"})
-_NODE_FIELDS: Dict[type, Tuple[str, ...]] = {}
+# node class -> node_fields(class), filled as walks meet classes; read directly by the
+# hot loops (a dict lookup is cheaper than a call).
+NODE_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
-def _node_fields(cls: type) -> Tuple[str, ...]:
-    """The fields of ``cls`` that may hold child nodes, last first (the walk pushes them
-    on a stack, so they come off in source order)."""
-    fields = _NODE_FIELDS.get(cls)
+def node_fields(cls: type) -> Tuple[str, ...]:
+    """The fields of ``cls`` that may hold child nodes, last first (a walk pushes them
+    on a stack, so they come off in source order). Every walk of the package (the
+    engine's, :func:`iter_nodes`) uses this one table."""
+    fields = NODE_FIELDS.get(cls)
     if fields is None:
         if cls is ast.Constant:
             fields = ()
         else:
             fields = tuple(reversed([f for f in getattr(cls, "_fields", ()) if f not in _NOT_NODE_FIELDS]))
-        _NODE_FIELDS[cls] = fields
+        NODE_FIELDS[cls] = fields
     return fields
 
 
@@ -81,7 +84,7 @@ def iter_nodes(root: ast.AST, into_scopes: bool = True) -> Iterator[ast.AST]:
     stack = [root]
     pop = stack.pop
     push = stack.append
-    node_fields = _NODE_FIELDS
+    known_fields = NODE_FIELDS
     AST = ast.AST
     visited = 0
     try:
@@ -92,9 +95,9 @@ def iter_nodes(root: ast.AST, into_scopes: bool = True) -> Iterator[ast.AST]:
             if not into_scopes and node is not root and isinstance(node, _SCOPE_TYPES):
                 continue
             cls = node.__class__
-            fields = node_fields.get(cls)
+            fields = known_fields.get(cls)
             if fields is None:
-                fields = _node_fields(cls)
+                fields = node_fields(cls)
             for field in fields:
                 value = getattr(node, field, None)
                 if value is None:

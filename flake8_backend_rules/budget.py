@@ -20,7 +20,8 @@ time per process, and the engine resets it for each file.
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional, Tuple
+from contextlib import contextmanager
+from typing import Dict, Iterator, Optional, Tuple
 
 # Calibrated on 171,705 units of real code (23,930 files, bench/scaling.py --real): the
 # most any unit spent was 14,444; the most per line, among units over 200 lines, 33.
@@ -87,6 +88,17 @@ class Work:
     def spent(self) -> int:
         """Work charged to the current unit so far."""
         return self.lookups + self.visits - self._offset
+
+    @contextmanager
+    def uncharged(self) -> Iterator[None]:
+        """Work done inside is nobody's: reading another module for the project model on
+        the first file that asks must not spend that file's budget (which findings a
+        file gets would then depend on the order files are checked in)."""
+        lookups, visits = self.lookups, self.visits
+        try:
+            yield
+        finally:
+            self.lookups, self.visits = lookups, visits
 
     # -- charging --------------------------------------------------------------------
     def lookup(self, count: int = 1) -> None:

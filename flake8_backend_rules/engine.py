@@ -16,7 +16,7 @@ import ast
 import logging
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type
 
-from .astutil import is_literal_collection, target_names
+from .astutil import NODE_FIELDS, is_literal_collection, node_fields, target_names
 from .budget import WORK, AnalysisAbandoned
 from .context import Context, Finding, LoopFrame
 from .options import DEFAULT_OPTIONS, Options
@@ -73,7 +73,6 @@ def _note_import(node: ast.AST, ctx: Context) -> None:
         ctx.add_import(node)
 
 
-_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _STRUCTURAL_ENTER: Dict[Type[ast.AST], Tuple[Hook, ...]] = {
     ast.FunctionDef: (_enter_function,),
     ast.AsyncFunctionDef: (_enter_function,),
@@ -93,29 +92,6 @@ _STRUCTURAL_LEAVE: Dict[Type[ast.AST], Tuple[Hook, ...]] = {
     ast.Lambda: (_leave_function,),
     ast.ClassDef: (_leave_class,),
 }
-
-# Fields that never hold nodes, skipped by the walk ("ctx" holds Load/Store singletons
-# no rule looks at).
-_SKIP_FIELDS = frozenset({"ctx", "id", "attr", "arg", "name", "names", "module", "level",
-                          "value_is_str", "type_comment", "kind", "lineno", "col_offset",
-                          "conversion", "is_async", "simple", "asname", "tag"})
-_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
-
-
-def _child_fields(cls: type) -> Tuple[str, ...]:
-    fields = _CHILD_FIELDS.get(cls)
-    if fields is None:
-        keep = [f for f in getattr(cls, "_fields", ()) if f not in _SKIP_FIELDS]
-        if cls in (ast.ImportFrom, ast.Import):
-            keep = []  # aliases carry no expressions
-        elif cls is ast.Constant or cls is ast.Name:
-            keep = []
-        elif cls is ast.Attribute:
-            keep = ["value"]
-        fields = tuple(reversed(keep))
-        _CHILD_FIELDS[cls] = fields
-    return fields
-
 
 class Engine:
     """Runs the selected rules over parsed modules. Build once, run per file."""
@@ -219,7 +195,7 @@ class Engine:
         callee_aliases = ctx.callee_aliases
         skipped = self._skipped
         expanders = _EXPANDERS
-        child_fields = _CHILD_FIELDS
+        child_fields = NODE_FIELDS
         stack: List[object] = [tree]
         pop = stack.pop
         push = stack.append
@@ -267,7 +243,7 @@ class Engine:
                 continue
             fields = child_fields.get(cls)
             if fields is None:
-                fields = _child_fields(cls)
+                fields = node_fields(cls)
             for field in fields:
                 value = getattr(node, field, None)
                 if value is None:

@@ -11,39 +11,71 @@ from . import __version__, baseline
 from .engine import Engine
 from .project import ProjectModels
 from .options import DEFAULT_OPTIONS, OPTION_SPECS, ConfigurationError, Options, build_options
-from .registry import DEFAULT_OFF, RULES
+from .registry import DEFAULT_OFF, RULES, opt_in_named
 
 # Under "flake8." so `flake8 -vv` shows these records (it only handles its own tree).
 LOG = logging.getLogger("flake8.backend_rules")
 
 
-def _enabled_codes(options: argparse.Namespace) -> Optional[FrozenSet[str]]:
+def _enabled_codes(options: argparse.Namespace) -> FrozenSet[str]:
     """The rules flake8 would report, so the engine never runs a deselected one.
 
-    Uses flake8's own decision engine; any surprise there means "run everything" and
-    flake8 filters the output as usual."""
+    Uses flake8's own decision engine for every rule, and the registry's policy for the
+    opt-in ones on top; any surprise in flake8's engine means "every rule the policy
+    lets run" and flake8 filters the output as usual."""
+    named = _select_entries(options)
+    runnable = [code for code in RULES if code not in DEFAULT_OFF or opt_in_named(code, named)]
     try:
         from flake8.style_guide import Decision, DecisionEngine
 
         decider = DecisionEngine(options)
-        return frozenset(
-            code for code in RULES
-            if decider.decision_for(code) is Decision.Selected
-            and (code not in DEFAULT_OFF or _opt_in_selected(code, options))
-        )
+        return frozenset(code for code in runnable if decider.decision_for(code) is Decision.Selected)
     except Exception:
         LOG.debug("could not ask flake8 which codes are selected; running all", exc_info=True)
-        return None
+        return frozenset(runnable)
 
 
-# -- opt-in rules (issue 7) ------------------------------------------------------------
-# flake8 lets an explicit `--select=BR` override the default ignore of opt-in rules, so the
-# pre-commit hook's `--select=BR` would turn every opt-in rule on. An opt-in rule runs only
-# when a select entry names it more precisely than the plugin's prefix (`BR083`, `BR08`).
-def _opt_in_selected(code: str, options: argparse.Namespace) -> bool:
-    entries = [*(getattr(options, "select", None) or ()), *(getattr(options, "extend_select", None) or ())]
-    return any(code.startswith(entry) and len(entry) > len("BR") for entry in entries)
-# -- end opt-in rules ------------------------------------------------------------------
+def _select_entries(options: argparse.Namespace) -> List[str]:
+    """``--select`` and ``--extend-select``: flake8 lets an explicit ``--select=BR`` override
+    the default ignore of opt-in rules, so the registry's policy decides those (issue 7)."""
+    return [*(getattr(options, "select", None) or ()), *(getattr(options, "extend_select", None) or ())]
+
+
+# -- --statistics (issue 17) -----------------------------------------------------------
+# flake8 prints, per code, the text of the code's first finding (flake8.statistics keeps
+# it when it records the code's first violation in a file). A BR message describes one
+# finding (`os.getenv('KEY')` ...), so the line would describe one finding, not the rule.
+# flake8 has no hook for this, and every formatter (the default one too) prints
+# `Statistic.message`; so when --statistics is on, the record of a BR code gets the rule's
+# symbol and summary instead. Other codes keep flake8's behaviour, and a flake8 whose
+# statistics look different is left alone (then the first message shows, as before).
+def statistics_text(code: str) -> Optional[str]:
+    """What ``--statistics`` prints after the count and the code: symbol and summary."""
+    rule = RULES.get(code)
+    return None if rule is None else f"{rule.symbol} {rule.summary}"
+
+
+def _name_rules_in_statistics() -> None:
+    try:
+        from flake8.statistics import Statistic
+
+        original = Statistic.__dict__.get("create_from")
+        if not isinstance(original, classmethod) or getattr(original.__func__, "backend_rules", False):
+            return
+        create = original.__func__
+
+        def create_from(cls: Any, error: Any) -> Any:
+            statistic = create(cls, error)
+            text = statistics_text(getattr(statistic, "error_code", ""))
+            if text is not None and hasattr(statistic, "message"):
+                statistic.message = text
+            return statistic
+
+        create_from.backend_rules = True  # type: ignore[attr-defined]
+        Statistic.create_from = classmethod(create_from)  # type: ignore[method-assign,assignment]
+    except Exception:
+        LOG.debug("flake8's statistics are not as expected; they keep the first message", exc_info=True)
+# -- end --statistics ------------------------------------------------------------------
 
 
 class BackendRulesPlugin:
@@ -106,6 +138,8 @@ class BackendRulesPlugin:
             print(f"flake8-backend-rules: configuration error: {error}", file=sys.stderr)
             raise SystemExit(2) from None
         cls._codes = _enabled_codes(options)
+        if getattr(options, "statistics", False):
+            _name_rules_in_statistics()
         cls._engine = None
         # an editor's unsaved buffer comes on stdin: its summary replaces the file's
         cls._stdin = list(getattr(options, "filenames", None) or ()) == ["-"]

@@ -43,3 +43,22 @@ def codes(tmp_path: Path, *args: str) -> Set[str]:
 )
 def test_opt_in_rule_needs_to_be_named(tmp_path: Path, args: List[str], shown: bool) -> None:
     assert ("BR034" in codes(tmp_path, *args)) is shown
+
+
+@pytest.mark.parametrize(
+    "entries, named",
+    [
+        ([], False),
+        (["BR"], False),
+        (["BR03"], True),
+        (["BR034"], True),
+        (["BR", "BR034"], True),
+        (["BR05", "BR0340"], False),
+        (["E9"], False),
+    ],
+)
+def test_the_registry_policy_names_an_opt_in_rule_by_code_or_family(entries: List[str], named: bool) -> None:
+    """One policy for every front end (flake8 asks it on top of its own selection)."""
+    from flake8_backend_rules.registry import opt_in_named
+
+    assert opt_in_named("BR034", entries) is named

@@ -315,3 +315,17 @@ def test_src_layout_and_manage_py_folders_name_modules(tmp_path: Path) -> None:
     assert model is not None
     assert model.model("pkg.models.M") is not None
     assert model.settings_modules() == ["site.settings"]
+
+
+def test_reading_other_modules_costs_the_checked_file_nothing(shop: Path, tmp_path: Path) -> None:
+    """The first file that asks makes the model parse other modules: that work must not be
+    charged to its budget, or its findings would depend on the order files are checked in."""
+    from flake8_backend_rules.budget import WORK
+
+    models = models_for(shop, tmp_path / "cache")
+    model = models.for_file(str(shop / "shop" / "views.py"))
+    assert model is not None
+    before = WORK.total
+    assert model.model("shop.models.Book") is not None
+    assert models.builds > 0  # modules were parsed just now ...
+    assert WORK.total == before  # ... and charged to nobody

@@ -443,8 +443,9 @@ def test_flake8_reports_a_syntax_error_as_e999_and_nothing_of_ours(tmp_path: Pat
 # shape it did not expect.
 _FAULTY_CHECK = (
     "import ast, sys\n"
+    "from flake8_backend_rules.registry import RULES\n"
     "from flake8_backend_rules.rules import check\n"
-    "@check('BR010', ast.Call)\n"
+    "@check(RULES['BR010'], ast.Call)\n"
     "def explode(node, ctx):\n"
     "    raise RuntimeError('boom')\n"
     "from flake8.main.cli import main\n"

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Tuple
 from .cache import SummaryCache, content_key, default_cache_dir
 from .files import MAX_FILE_BYTES, TooLarge, module_name, project_root, python_files, source_roots
 from .model import ModelInfo, ProjectModel, SerializerInfo, ViewInfo
+from ..budget import WORK
 from .modules import Entry, Modules, called_names, text_flags
 from .summary import SCHEMA, summarise
 
@@ -77,7 +78,8 @@ class ProjectModels:
             return model
         prefixes = [p.relative_to(root).as_posix() if p != root else "" for p in source_roots(root)]
         module, is_package = module_name(relative, prefixes)
-        summary = summarise(tree, relative, module, is_package)
+        with WORK.uncharged():
+            summary = summarise(tree, relative, module, is_package)
         return ProjectModel(root, model.modules.with_buffer(relative, summary), model._config_texts)
 
     def _build(self, root: Path) -> Optional[ProjectModel]:

@@ -132,7 +132,7 @@ def _function_lines(model: ProjectModel, module: ModuleSummary, qualname: str) -
         flows = ", returns its value" if edge.call.returned else ""
         lines.append(f"    {label(edge.caller)} (line {edge.call.line}{where}{flows})")
     if unknown:
-        lines.append("    (and calls of its name the model cannot resolve: callers not all known)")
+        lines.append("    (and uses of its name the model cannot follow: callers not all known)")
     callees = graph.callees(key)
     lines.append("  calls into the project:" + ("" if callees else " none"))
     for edge in callees:

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple
 
-from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_VIEWS, Modules
+from ..queries import QUERYSET_RETURNING
+from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_SQUASH, FLAG_VIEWS, Modules
 from .summary import Chain, ClassSummary, FieldSummary, ModuleSummary
 
 if TYPE_CHECKING:
@@ -135,6 +136,15 @@ class ModelInfo:
         return None
 
 
+def reverse_accessors(model: ModelInfo, relation: FieldInfo) -> Tuple[str, ...]:
+    """The names under which ``relation``'s target reaches ``model``'s rows: its
+    ``related_name``, else ``<model>_set``. Rows read through that related manager carry
+    their parent already (Django sets it on each row)."""
+    if relation.related_name:
+        return () if relation.related_name.endswith("+") else (relation.related_name,)
+    return (model.name.rsplit(".", 1)[-1].lower() + "_set",)
+
+
 def _plain_field(name: str) -> str:
     return name[:-3] if name.endswith("_id") else name
 
@@ -147,12 +157,23 @@ class ViewInfo:
     serializers: List[str] = field(default_factory=list)  # dotted serializer classes
     lists: bool = False  # a list endpoint (list view base or a `list` method)
 
-    def covers(self, relation: str) -> bool:
+    def covers(self, relation: str, reverse: Iterable[str] = ()) -> bool:
         """Does every queryset the view serves load ``relation`` with it
-        (``select_related``/``prefetch_related`` of it or through it)?"""
-        if not self.querysets:
-            return False
-        return all(chain_covers(chain, relation) for chain in self.querysets)
+        (``select_related``/``prefetch_related`` of it or through it)? A queryset built
+        through a method we cannot read (a custom queryset method, a helper's result) may
+        load it: yes. Rows of a related manager whose name is in ``reverse`` (the reverse
+        accessors of ``relation``) carry their parent already: yes. ``.none()`` serves no
+        rows."""
+        served = [chain for chain in self.querysets if not (chain.links and chain.links[-1][0] == "none")]
+        reverse = set(reverse)
+        for chain in served:
+            if any(method not in QUERYSET_RETURNING | {"iterator"} for method, _, _ in chain.links):
+                continue  # a method of the project's own: it may load the relation
+            if reverse and chain.root.rsplit(".", 1)[-1] in reverse:
+                continue
+            if not chain_covers(chain, relation):
+                return False
+        return True
 
 
 @dataclass
@@ -193,6 +214,7 @@ class ProjectModel:
         self._serializers: Dict[str, Optional[SerializerInfo]] = {}
         self._settings: Optional[List[str]] = None
         self._many: Optional[Set[str]] = None
+        self._replaced: Optional[Set[Tuple[str, str]]] = None
         self._list_views_of: Optional[Dict[str, List[str]]] = None
         self._by_label: Optional[Dict[str, Dict[str, str]]] = None
         self._calls: Optional["CallGraph"] = None
@@ -570,16 +592,15 @@ class ProjectModel:
         if not any(b.endswith(_VIEW_SUFFIXES) for b in base_names):
             return None
         info.lists = bool(base_names & _LIST_VIEW_BASES) or any("list" in c.methods for _, c in chain)
+        attribute: Optional[Chain] = None
+        overrides: List[Tuple[ModuleSummary, List[Chain]]] = []  # get_queryset() returns, nearest first
         for mod, current in chain:
             queryset = current.attributes.get("queryset")
-            if isinstance(queryset, Chain) and not info.querysets:
-                info.querysets.append(queryset)
+            if attribute is None and isinstance(queryset, Chain):
+                attribute = queryset
                 info.model = info.model or self._chain_model(mod, queryset)
-            if current.queryset_returns and len(info.querysets) <= 1 and "get_queryset" in current.methods:
-                overriding = [q for q in current.queryset_returns if not q.root.startswith(("super", "self"))]
-                if overriding:
-                    info.querysets = overriding if not info.querysets else info.querysets + overriding
-                    info.model = info.model or self._chain_model(mod, overriding[0])
+            if "get_queryset" in current.methods and current.queryset_returns:
+                overrides.append((mod, current.queryset_returns))
             serializer = current.attributes.get("serializer_class")
             if isinstance(serializer, dict) and serializer.get("name") and not info.serializers:
                 full = serializer.get("resolved") or self.name_in(mod, serializer["name"])
@@ -592,9 +613,33 @@ class ProjectModel:
             model_attr = current.attributes.get("model")
             if info.model is None and isinstance(model_attr, dict) and model_attr.get("name"):
                 info.model = model_attr.get("resolved") or self.name_in(mod, model_attr["name"])
+        info.querysets = self._served(overrides, attribute)
+        for mod, returns in overrides:
+            for served in returns:
+                info.model = info.model or self._chain_model(mod, served)
         if not info.querysets and not info.serializers and not info.model:
             return None
         return info
+
+    @staticmethod
+    def _served(overrides: List[Tuple[ModuleSummary, List[Chain]]], attribute: Optional[Chain]) -> List[Chain]:
+        """The querysets a view serves: the nearest ``get_queryset()``'s returns, where
+        ``super().get_queryset()`` and ``self.queryset`` stand for what the next class up
+        serves (its own ``get_queryset()``, else the ``queryset`` attribute)."""
+        served: List[Chain] = [attribute] if attribute is not None else []
+        for _, returns in reversed(overrides[:_MAX_HOPS]):
+            below = served
+            served = []
+            for chain in returns:
+                if chain.root == "super" or chain.root == "self.queryset":
+                    links = chain.links[1:] if chain.root == "super" else chain.links
+                    served.extend(Chain(b.root, b.resolved, b.links + links) for b in below)
+                    if not below:
+                        served.append(Chain(chain.root, None, links))
+                else:
+                    served.append(chain)
+            served = served[:20]
+        return served
 
     def _chain_model(self, module: ModuleSummary, chain: Chain) -> Optional[str]:
         root = chain.root
@@ -632,6 +677,32 @@ class ProjectModel:
         info.list_views = self._list_views().get(key, [])
         self._serializers[key] = info
         return info
+
+    def replaced_migrations(self) -> Set[Tuple[str, str]]:
+        """(app label, migration name) of the migrations a squashed migration replaces
+        (its ``replaces = [("shop", "0001_initial"), ...]``). Once the squash is applied
+        Django never runs them again: they are history, kept until deleted."""
+        if self._replaced is None:
+            replaced: Set[Tuple[str, str]] = set()
+            for module in self.modules.with_flag(FLAG_SQUASH):
+                for cls in module.classes:
+                    value = cls.attributes.get("replaces")
+                    literal = value.get("literal") if isinstance(value, dict) else None
+                    for pair in literal if isinstance(literal, list) else ():
+                        if isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(p, str) for p in pair):
+                            replaced.add((pair[0], pair[1]))
+            self._replaced = replaced
+        return self._replaced
+
+    def is_replaced_migration(self, path: str) -> bool:
+        """Is the migration file at ``path`` (``.../<app>/migrations/0001_x.py``) replaced by a
+        squashed migration? The app label is the folder above ``migrations`` (Django's
+        default label)."""
+        parts = path.replace(os.sep, "/").split("/")
+        if len(parts) < 3 or parts[-2] != "migrations" or not parts[-1].endswith(".py"):
+            return False
+        name, app = parts[-1][:-3], parts[-3]
+        return (app, name) in self.replaced_migrations()
 
     def many_serializers(self) -> Set[str]:
         """Dotted names of the classes some project code calls with ``many=True``."""

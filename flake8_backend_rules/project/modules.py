@@ -20,6 +20,7 @@ import tokenize
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional
 
+from ..budget import WORK
 from .summary import ModuleSummary, from_json, summarise, to_json
 
 LOG = logging.getLogger("flake8.backend_rules")
@@ -28,16 +29,18 @@ FLAG_SETTINGS = 1  # names DJANGO_SETTINGS_MODULE
 FLAG_PYDANTIC = 2  # mentions BaseSettings
 FLAG_MANY = 4  # calls something with many=True
 FLAG_VIEWS = 8  # sets a serializer_class (or picks one)
-FLAG_REGISTERS = 16  # may register entry points another module defines (urls, routers, app factories)
+FLAG_SQUASH = 16  # a squashed migration: says which migrations it `replaces`
+FLAG_REGISTERS = 32  # may register entry points another module defines (urls, routers, app factories)
 _MARKERS = ((b"DJANGO_SETTINGS_MODULE", FLAG_SETTINGS), (b"BaseSettings", FLAG_PYDANTIC), (b"many=True", FLAG_MANY),
-            (b"serializer_class", FLAG_VIEWS), (b"urlpatterns", FLAG_REGISTERS), (b".register(", FLAG_REGISTERS),
-            (b"add_api_route", FLAG_REGISTERS), (b"add_url_rule", FLAG_REGISTERS), (b"lifespan", FLAG_REGISTERS),
-            (b"Route(", FLAG_REGISTERS), (b"add_event_handler", FLAG_REGISTERS), (b"on_startup", FLAG_REGISTERS))
+            (b"serializer_class", FLAG_VIEWS), (b"replaces", FLAG_SQUASH), (b"urlpatterns", FLAG_REGISTERS),
+            (b".register(", FLAG_REGISTERS), (b"add_api_route", FLAG_REGISTERS), (b"add_url_rule", FLAG_REGISTERS),
+            (b"lifespan", FLAG_REGISTERS), (b"Route(", FLAG_REGISTERS), (b"add_event_handler", FLAG_REGISTERS),
+            (b"on_startup", FLAG_REGISTERS))
 # The names a module calls (`foo(`, `.foo(`; not `def foo(` or `class Foo(`): which modules
 # may call a function, so that finding its callers parses only those.
+_CALLED_NAME = re.compile(rb"(?<!def )(?<!class )\b([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
 #: How many names a run may look for in every file's text (:meth:`Modules.mentions`).
 MAX_MENTION_SCANS = 20
-_CALLED_NAME = re.compile(rb"(?<!def )(?<!class )\b([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
 
 
 def text_flags(content: bytes) -> int:
@@ -66,6 +69,8 @@ def summary_flags(summary: ModuleSummary) -> int:
         flags |= FLAG_MANY
     if any("serializer_class" in cls.attributes or cls.serializer_returns for cls in summary.classes):
         flags |= FLAG_VIEWS
+    if any("replaces" in cls.attributes for cls in summary.classes):
+        flags |= FLAG_SQUASH
     if summary.registrations:
         flags |= FLAG_REGISTERS
     return flags
@@ -225,7 +230,8 @@ class Modules:
             except ValueError:
                 summary = None
         if summary is None:
-            summary = self._compute(entry)
+            with WORK.uncharged():
+                summary = self._compute(entry)
         if summary is not None:
             summary.path, summary.module = entry.path, entry.module
         self._summaries[entry.path] = summary

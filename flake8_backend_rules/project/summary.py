@@ -22,11 +22,13 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..astutil import dotted_name, iter_nodes, string_value
 from ..vocabulary import CLIENT_SINK_SUFFIXES
 
-SCHEMA = 4  # bump when the summary's shape or meaning changes: old cache entries are ignored
+SCHEMA = 6  # bump when the summary's shape or meaning changes: old cache entries are ignored
 
 # Field options whose literal value the rules ask about.
 _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
                   "read_only", "max_length", "choices", "default")
+#: A link standing for what we cannot read (a helper's result): it may load anything.
+_OPAQUE_LINK: Tuple[str, List[str], bool] = ("<opaque>", [], True)
 _CONSTANT_CHARS = 4000  # a module constant's literal value is kept up to this size
 _QUERYSET_LINKS = frozenset({"select_related", "prefetch_related", "annotate", "only", "defer", "values",
                              "values_list", "filter", "exclude", "all", "order_by", "distinct", "none",
@@ -230,6 +232,20 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
     return ...
 
 
+def _super_chain(node: ast.AST) -> Optional[Chain]:
+    """``super().get_queryset().filter(...)`` as a chain rooted at ``super``."""
+    links: List[Tuple[str, List[str], bool]] = []
+    current = node
+    while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+        args = [string_value(a) for a in current.args]
+        links.append((current.func.attr, [a for a in args if a is not None], None in args))
+        current = current.func.value
+    if not (isinstance(current, ast.Call) and isinstance(current.func, ast.Name) and current.func.id == "super"):
+        return None
+    links.reverse()
+    return Chain("super", None, links)
+
+
 class _Extractor:
     def __init__(self, path: str, module: str, is_package: bool) -> None:
         self.summary = ModuleSummary(path=path, module=module)
@@ -423,6 +439,46 @@ class _Extractor:
         links.reverse()
         return Chain(root, self.resolve(root), links)
 
+    def _queryset_returns(self, function: ast.AST) -> List[Chain]:
+        """What a ``get_queryset()`` returns, one chain per ``return``. A chain that starts
+        at a local name (``qs = ...select_related("a")`` ... ``return qs.filter(x=1)``) gets
+        the links of every chain assigned to that name in the function before its own; a
+        return (or an assignment to its name) we cannot read as a chain, such as a helper's
+        result, is kept as an opaque chain: it may load anything."""
+        assigned: Dict[str, List[Tuple[str, List[str], bool]]] = {}
+        returns: List[ast.expr] = []
+        for sub in iter_nodes(function, into_scopes=False):
+            if isinstance(sub, ast.Return) and sub.value is not None:
+                returns.append(sub.value)
+            elif isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
+                found = self.chain(sub.value) or _super_chain(sub.value)
+                name = sub.targets[0].id
+                if found is None and not isinstance(sub.value, (ast.Name, ast.Attribute)):
+                    assigned.setdefault(name, []).append(_OPAQUE_LINK)
+                elif found is not None:
+                    links = assigned.setdefault(name, [])
+                    links.extend(link for link in found.links if link not in links)
+                if len(assigned) > 50:
+                    break
+        out: List[Chain] = []
+        for value in returns[:20]:
+            if isinstance(value, ast.Constant) and value.value is None:
+                continue
+            found = self.chain(value) or _super_chain(value)
+            if found is None:
+                if isinstance(value, ast.Name) and value.id in assigned:
+                    out.append(Chain(value.id, None, list(assigned[value.id])))
+                elif isinstance(value, ast.Name) or isinstance(value, ast.Attribute):
+                    continue  # `return self.queryset`: the attribute, read by the model
+                else:
+                    out.append(Chain("", None, [_OPAQUE_LINK]))
+                continue
+            head = found.root.split(".", 1)[0]
+            if head in assigned and "." not in found.root:
+                found = Chain(found.root, found.resolved, assigned[head] + found.links)
+            out.append(found)
+        return out
+
     def _class(self, node: ast.ClassDef) -> ClassSummary:
         bases = [dotted_name(b) or "" for b in node.bases]
         cls = ClassSummary(
@@ -441,11 +497,7 @@ class _Extractor:
                 cls.methods.append(stmt.name)
                 self.summary.functions.append(_FunctionWalker(self, stmt, f"{cls.name}.{stmt.name}").run())
                 if stmt.name in ("get_queryset", "aget_queryset"):
-                    for sub in iter_nodes(stmt, into_scopes=False):
-                        if isinstance(sub, ast.Return) and sub.value is not None:
-                            found = self.chain(sub.value)
-                            if found is not None:
-                                cls.queryset_returns.append(found)
+                    cls.queryset_returns.extend(self._queryset_returns(stmt))
                 elif stmt.name == "get_serializer_class":
                     for sub in iter_nodes(stmt, into_scopes=False):
                         if isinstance(sub, ast.Return) and sub.value is not None:

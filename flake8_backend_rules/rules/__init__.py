@@ -28,7 +28,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Type, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Type
 
 PYLINT_CHECKER_NUMBER = "59"  # one external checker number for every message (51-99)
 
@@ -93,7 +93,7 @@ _CHECKS: List[Check] = []
 
 
 def check(
-    rule: Union[Rule, str],
+    rule: Rule,
     *node_types: Type[ast.AST],
     phase: str = "enter",
     callees: Optional[Iterable[str]] = None,
@@ -101,7 +101,7 @@ def check(
     """Register ``fn`` for ``node_types`` as a check of ``rule``. ``callees`` (enter-phase
     ``ast.Call`` checks only) must be a superset of the callee names the check can report
     on: the check never sees other calls."""
-    code = rule.code if isinstance(rule, Rule) else rule
+    code = rule.code
     if phase not in ("enter", "leave"):
         raise ValueError(phase)
     names = None if callees is None else frozenset(callees)
@@ -148,43 +148,8 @@ def discover() -> Tuple[Tuple[Rule, ...], Dict[str, str]]:
             object.__setattr__(rule, "good", dedent(rule.good))
             families[rule.code[:4]] = family
             rules.append(rule)
-    rules.extend(_legacy_rules(families))
     _DISCOVERED = (tuple(sorted(rules, key=lambda r: r.code)), dict(sorted(families.items())))
     return _DISCOVERED
-
-
-def _legacy_rules(families: Dict[str, str]) -> List[Rule]:
-    """Families not yet moved to a package: their metadata in ``catalogue/`` and their
-    checks in a topic module of this package (removed when the last family moves)."""
-    from ..catalogue.rule import LEGACY_FAMILIES
-
-    rules: List[Rule] = []
-    for prefix, (catalogue, topic) in LEGACY_FAMILIES.items():
-        try:
-            metadata = importlib.import_module(f"flake8_backend_rules.catalogue.{catalogue}")
-        except ImportError:
-            continue  # moved
-        importlib.import_module(f"{__name__}.{topic}")
-        for rule in metadata.RULES:
-            object.__setattr__(rule, "family", rule.family or _LEGACY_NAMES[prefix])
-            object.__setattr__(rule, "bad", dedent(rule.bad))
-            object.__setattr__(rule, "good", dedent(rule.good))
-            rules.append(rule)
-        families[prefix] = _LEGACY_NAMES[prefix]
-    return rules
-
-
-_LEGACY_NAMES: Mapping[str, str] = {
-    "BR00": "Query efficiency",
-    "BR01": "Configuration and settings",
-    "BR02": "Error handling",
-    "BR03": "Data integrity under concurrency",
-    "BR04": "Blocking work in the request path",
-    "BR05": "Security",
-    "BR06": "API design",
-    "BR07": "Django models and migrations",
-    "BR08": "Maintainability",
-}
 
 
 def all_checks() -> Tuple[Check, ...]:

@@ -12,7 +12,7 @@ from ...project.model import ModelInfo
 from ...vocabulary import LEAVING_STATEMENTS
 from .. import Rule, check
 from ._checks import COUNTS, CREATES, EXISTENCE, GETS, ROW_PROBES, checked_fields, creation_base, existence_facts
-from ._txflow import FLOW_NOTE, FlowFacts, catches, ends_with_exit, flow_facts, follows, inside, new_set
+from ._txflow import FLOW_NOTE, FlowFacts, catches, catches_integrity_error, ends_with_exit, flow_facts, follows, inside, new_set
 
 RULE = Rule(
     code="BR035",
@@ -70,7 +70,10 @@ RULE = Rule(
     "finding on a guess), for a check on more or fewer fields than a unique set (it is "
     "not the constraint), for case-insensitive or other lookups (`email__iexact`: a "
     "case-sensitive constraint does not cover them), for constraints with a condition, "
-    "when a create of the same model follows the check (BR031 reports that), and in "
+    "when a create of the same model follows the check (BR031 reports that), for a check in "
+    "an `except IntegrityError:` handler (it explains a refused write), for a check guarding "
+    "only writes of other models (the constraint cannot refuse them), in an overridden "
+    "`validate_unique()` (the constraint's own validation), and in "
     "migrations. " + FLOW_NOTE,
 )
 
@@ -134,10 +137,18 @@ def _findings(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, str, str, str]
     creates = [(w, creation_base(w, facts)) for w in facts.writes]
     creates = [(w, base) for w, base in creates if base is not None and w.method in CREATES | {"save", "asave"}]
 
+    if getattr(frame.node, "name", "") == "validate_unique":
+        return found  # Django's own uniqueness validation, overridden: the check is the constraint's
+    other_writes = {b for w, b in creates if b is not None}
+    unknown_writes = any(creation_base(w, facts) is None for w in facts.writes)
+
     def consider(call: ast.Call, leads_to_create: bool) -> None:
         model = _model_of(call, facts, ctx, frame)
-        if model is None or leads_to_create:
+        if model is None or leads_to_create or _in_integrity_handler(call, facts):
             return
+        base = facts.query_bases.get(id(call))
+        if other_writes and base not in other_writes and not unknown_writes:
+            return  # the check guards a write of another model, which the constraint cannot refuse
         fields = checked_fields(call, ctx, frame)
         if not fields:
             return
@@ -160,6 +171,18 @@ def _findings(ctx: Context, frame: Frame) -> Dict[int, Tuple[str, str, str, str]
     for try_stmt, try_path in facts.tries:
         _get_in_try(try_stmt, try_path, facts, creates, consider)
     return found
+
+
+def _in_integrity_handler(call: ast.Call, facts: FlowFacts) -> bool:
+    """Is the check in an `except IntegrityError:` handler, explaining a refused write?"""
+    site = facts.sites.get(id(call))
+    if site is None:
+        return False
+    for stmt, path in facts.tries:
+        for k, handler in enumerate(getattr(stmt, "handlers", ())):
+            if catches_integrity_error(handler) and inside(site.path, stmt, f"handler{k}", path):
+                return True
+    return False
 
 
 def _get_in_try(stmt: ast.AST, path, facts: FlowFacts, creates, consider) -> None:

@@ -8,7 +8,7 @@ from typing import Optional
 from ...astutil import short_source
 from ...context import Context
 from .. import Rule, check
-from ._migrations import REVERSIBLE_OPERATIONS, migration_operation
+from ._migrations import REVERSIBLE_OPERATIONS, initial_migration, migration_operation, replaced_by_squash
 
 RULE = Rule(
     code="BR070",
@@ -61,7 +61,10 @@ RULE = Rule(
     "elsewhere is not checked. A call that passes "
     "`*args` or `**kwargs` may carry the reverse and stays silent. Only Django's "
     "operations are matched, through the module's imports (`migrations.RunPython`, "
-    "`from django.db.migrations import RunSQL`).",
+    "`from django.db.migrations import RunSQL`). Silent in an initial migration "
+    "(`initial = True`: unapplying it drops the app's tables, no deploy rolls back past it) "
+    "and in a migration a squashed migration `replaces` (a fact of the project model: "
+    "Django never runs it again where the squash is applied).",
     references=("https://docs.djangoproject.com/en/stable/ref/migration-operations/#runpython",),
 )
 
@@ -88,7 +91,7 @@ def irreversible_migration_operation(node: ast.Call, ctx: Context) -> None:
     """`RunPython(forwards)` without `reverse_code`, `RunSQL(sql)` without `reverse_sql`
     (or with `None`): the migration cannot be unapplied, so a failed deploy cannot be
     rolled back past it. `RunPython.noop`/`RunSQL.noop` as reverse is a deliberate no-op."""
-    if not ctx.kind.migration:
+    if not ctx.kind.migration or initial_migration(ctx) or replaced_by_squash(ctx):
         return
     operation = migration_operation(node, ctx)
     if operation is None:

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 from ...astutil import call_name, dotted_name, iter_nodes, names_in, short_source
 from ...context import Context, FactKey, Frame
 from .. import Rule, check
-from ._migrations import migration_operation
+from ._migrations import migration_operation, replaced_by_squash
 
 RULE = Rule(
     code="BR072",
@@ -78,7 +78,8 @@ RULE = Rule(
     "models by design. For this family a migration is a module directly inside its "
     "`migrations/` package: subpackages (Saleor's `migrations/tasks/`) and Django's "
     "own `django/db/migrations/` are not. The import is reported (the "
-    "`get_user_model()` call for that case), once.",
+    "`get_user_model()` call for that case), once. Silent in a migration a squashed migration `replaces` (a fact of the "
+    "project model: Django never runs it again where the squash is applied)",
     references=("https://docs.djangoproject.com/en/stable/topics/migrations/#historical-models",),
 )
 
@@ -302,7 +303,7 @@ def migration_entry_points(node: ast.Call, ctx: Context) -> None:
     `RunPython(make_migrator("Product"))`), and `get_user_model()` outside functions."""
     if not ctx.kind.migration:
         return
-    if ctx.frame.kind in ("module", "class") and _is_get_user_model(node, ctx):
+    if ctx.frame.kind in ("module", "class") and _is_get_user_model(node, ctx) and not replaced_by_squash(ctx):
         ctx.report(RULE, node, expr=short_source(node, 40))
         return
     if migration_operation(node, ctx) == "RunPython":
@@ -315,7 +316,7 @@ def migration_entry_points(node: ast.Call, ctx: Context) -> None:
 def model_use_during_migrate(node: ast.Module, ctx: Context) -> None:
     """Report the model imports and `get_user_model()` calls of the functions that run
     during `migrate`: the roots and every module function they read, transitively."""
-    if not ctx.kind.migration:
+    if not ctx.kind.migration or replaced_by_squash(ctx):
         return
     facts: Optional[_MigrationFacts] = ctx.module_frame.facts.get(_MIGRATION_FACTS)
     if facts is None or not facts.functions:

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from ...astutil import dotted_name, iter_nodes, short_source, string_value, target_names
 from ...context import Context, FactKey, Frame, LoopFrame
-from ...project.model import FieldInfo, ModelInfo, ViewInfo
+from ...project.model import FieldInfo, ModelInfo, ViewInfo, reverse_accessors
 from ...queries import ANY_LOOKUP, MANAGER_ATTRS, QUERYSET_RETURNING, chain_links, prefetch_lookups_of_call
 
 # Links that keep a chain a queryset of the same model's rows (besides the loading ones).
@@ -44,7 +44,7 @@ class Rows:
             return True
         if self.select_all and not field.null:
             return True  # select_related() follows every non-null forward relation
-        return self.view is not None and self.view.covers(field.name)
+        return self.view is not None and self.view.covers(field.name, reverse_accessors(self.model, field))
 
 
 _ROWS: FactKey[Dict[Tuple[int, str], Optional[Rows]]] = FactKey("br00.loop_rows")

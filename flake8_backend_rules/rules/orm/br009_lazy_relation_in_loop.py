@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
+from ...astutil import iter_nodes
+from ...budget import WORK
 from ...context import Context, FactKey, Frame
-from ...project.model import FieldInfo
+from ...project.model import FieldInfo, reverse_accessors
 from .. import Rule, check
 from ._rows import loop_rows, rows_covered
 
@@ -74,12 +76,44 @@ RULE = Rule(
     notes="Silent for `book.author_id` (the column, read without a query), for relations "
     "loaded as above or by a `prefetch_related_objects(...)` call in the function, for "
     "rows from `values()`/`values_list()`, for a loop over a literal or a few rows "
-    "(`[:1]`..`[:3]`), for a queryset whose rows come through a custom manager or "
+    "(`[:1]`..`[:3]`), for a loop that writes rows itself (`.save()`, `.create(...)`: a "
+    "copy or import job already pays a query per row), for a queryset whose rows come through a custom manager or "
     "queryset method (it may load the relation: not visible here), for models or "
     "relations the project model cannot resolve (no finding on a guess), for "
     "serializers no list view serves, and in migrations. Reported once per relation "
     "per loop, at its first read.",
 )
+
+_WRITING_LOOPS: FactKey[Dict[int, bool]] = FactKey("br009.writing_loops")
+# Calls that write a row: a loop making one per row is a batch job (copying, importing)
+# whose queries are one per row already; the relation read is not what it costs.
+_ROW_WRITES = frozenset({"save", "create", "get_or_create", "update_or_create", "bulk_create", "delete"})
+
+
+def _new_dict(ctx: Context, frame: Frame) -> Dict[int, bool]:
+    return {}
+
+
+def _writes_per_row(ctx: Context, loop: ast.AST) -> bool:
+    """Does the loop's body write rows (``.save()``, ``.create(...)``...)? Once per loop."""
+    seen = ctx.frame_fact(_WRITING_LOOPS, _new_dict)
+    key = id(loop)
+    if key not in seen:
+        visited = 0
+        found = False
+        for stmt in getattr(loop, "body", ()) if isinstance(loop, (ast.For, ast.AsyncFor)) else ():
+            for node in iter_nodes(stmt, into_scopes=False):
+                visited += 1
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node.func.attr in _ROW_WRITES and not (node.func.attr == "delete" and node.args):
+                    found = True
+                    break
+            if found:
+                break
+        WORK.visits += visited
+        seen[key] = found
+    return seen[key]
+
 
 _REPORTED: FactKey[Set[Tuple[int, str, str]]] = FactKey("br009.reported")
 _KINDS = {"fk": "foreign key", "o2o": "one-to-one relation"}
@@ -100,7 +134,7 @@ def lazy_relation_in_loop(node: ast.Attribute, ctx: Context) -> None:
     if loop is None or ctx.kind.migration or ctx.project is None:
         return
     rows = loop_rows(ctx, loop, name)
-    if rows is None:
+    if rows is None or _writes_per_row(ctx, loop.node):
         return
     field = rows.model.fields.get(node.attr)
     if field is None or not field.is_forward_single or rows_covered(ctx, rows, field):
@@ -161,7 +195,7 @@ def relation_in_list_serializer(node: ast.ClassDef, ctx: Context) -> None:
             continue
         for view_name in info.list_views:
             view = ctx.project.view(view_name)
-            if view is None or not view.querysets or view.covers(target.name):
+            if view is None or not view.querysets or view.covers(target.name, reverse_accessors(model, target)):
                 continue
             ctx.report(RULE, stmt, "serializer", field=field_name, kind=_KINDS[target.kind],
                        model=model.name.rsplit(".", 1)[-1], relation=target.name,
