@@ -8,12 +8,13 @@ their single-file judgement.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional, Sequence
+import ast
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
-from .context import Context, Frame
+from .context import Context, FactKey, Frame
 
 if TYPE_CHECKING:
-    from .project.calls import CallGraph, Key
+    from .project.calls import CallGraph, Edge, Key
 
 #: How a chain separates its calls.
 ARROW = " -> "
@@ -59,3 +60,65 @@ def chain_text(keys: Sequence["Key"], leaf: Optional[str] = None) -> str:
     if leaf:
         parts.append(leaf)
     return ARROW.join(parts)
+
+
+_HELPER_CALLS: FactKey[Dict[Tuple[int, int], "Edge"]] = FactKey("entrypoints.helper_calls")
+
+
+def _helper_calls(ctx: Context, frame: Frame) -> Dict[Tuple[int, int], "Edge"]:
+    graph = call_graph(ctx)
+    key = function_key(ctx, frame)
+    if graph is None or key is None:
+        return {}
+    return {(edge.call.line, edge.call.col): edge for edge in graph.callees(key)}
+
+
+def _edge_of(ctx: Context, frame: Frame, node: ast.Call) -> Optional["Edge"]:
+    """The model's call for ``node`` (by position; a call nested at the same position,
+    ``Service()`` of ``Service().send()``, differs by its callee's name)."""
+    edge = ctx.frame_fact(_HELPER_CALLS, _helper_calls, frame).get((node.lineno, node.col_offset))
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if edge is None or name is None or edge.call.text.rpartition(".")[2] != name:
+        return None
+    return edge
+
+
+def chain_through_helper(ctx: Context, node: ast.Call, kind: str) -> Optional[str]:
+    """``views.register -> services.send_welcome -> send_mail``: the shortest chain from
+    the current function, through the project function ``node`` calls, to an effect of
+    ``kind`` (``mail``, ``write``, ``blocking``...) within the model's bound; None when
+    the call runs no project function or reaches no such effect."""
+    frame = ctx.function_frame()
+    if frame is None:
+        return None
+    edge = _edge_of(ctx, frame, node)
+    graph = call_graph(ctx)
+    if edge is None or graph is None:
+        return None
+    from .project.calls import MAX_DEPTH, label
+
+    below = graph.effects_through(edge.callee[0], edge.callee[1], kind, MAX_DEPTH - 1)
+    return ARROW.join([label(edge.caller)] + below) if below is not None else None
+
+
+def helper_is_called(ctx: Context, frame: Optional[Frame] = None) -> Optional[bool]:
+    """Does project code call the function (or may it: a call of its name the model
+    cannot resolve)? None without a project model."""
+    graph = call_graph(ctx)
+    key = function_key(ctx, frame)
+    if graph is None or key is None:
+        return None
+    edges, unknown = graph.callers(key)
+    return bool(edges) or unknown
+
+
+def callee_is_async(ctx: Context, node: ast.Call) -> Optional[bool]:
+    """Is the project function ``node`` calls an ``async def``? None when it runs none."""
+    frame = ctx.function_frame()
+    graph = call_graph(ctx)
+    if frame is None or graph is None:
+        return None
+    edge = _edge_of(ctx, frame, node)
+    found = graph.function(edge.callee) if edge is not None else None
+    return found[1].is_async if found is not None else None

@@ -280,6 +280,13 @@ class CallGraph:
                 held = self._attribute_class(module, cls, parts[0])
                 return self._method_in(held[0], held[1], parts[1]) if held is not None else None
             return None
+        if "()." in text:  # `EmailService().send_verification`: a method of the class built
+            built, _, method = text.partition("().")
+            dotted = call.resolved or self.model.name_in(module, built)
+            if dotted is None and "." not in built and module.class_named(built) is not None:
+                dotted = f"{module.module}.{built}"
+            cls = self.model.resolve_class(dotted) if dotted and "." not in method else None
+            return self._method_in(cls[0], cls[1], method) if cls is not None else None
         if call.resolved:
             return self._function_at(call.resolved)
         if "." not in text:
@@ -378,7 +385,7 @@ class CallGraph:
                 full = resolved or self.model.name_in(module, text) if text else None
                 if text not in ("object", "") and (full is None or self.model.resolve_class(full) is None):
                     return True  # a framework's class: its hooks run without a project call
-        return self.model.modules.mentions(name) > 1
+        return self.model.modules.mentions(name) > 0
 
     # -- composition ----------------------------------------------------------------------
     def effects_through(self, module: str, qualname: str, kind: str, depth: int = MAX_DEPTH) -> Optional[List[str]]:

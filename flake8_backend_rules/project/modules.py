@@ -83,12 +83,21 @@ def summary_names(summary: ModuleSummary) -> str:
 
 
 def _name_tokens(content: bytes, name: str, fallback: int) -> int:
-    """The NAME tokens ``name`` in ``content`` (``fallback`` when it does not tokenize)."""
+    """The NAME tokens ``name`` in ``content`` that do not name a ``def`` or a ``class``
+    (``fallback`` when it does not tokenize)."""
+    count = 0
+    previous = ""
     try:
-        return sum(1 for token in tokenize.tokenize(io.BytesIO(content).readline)
-                   if token.type == tokenize.NAME and token.string == name)
+        for token in tokenize.tokenize(io.BytesIO(content).readline):
+            if token.type == tokenize.NAME:
+                if token.string == name and previous not in ("def", "class"):
+                    count += 1
+                previous = token.string
+            elif token.type not in (tokenize.NL, tokenize.COMMENT):
+                previous = ""
     except (tokenize.TokenError, SyntaxError, ValueError):
         return fallback
+    return count
 
 
 class Entry:
@@ -175,8 +184,8 @@ class Modules:
         return [entry.module for entry in self._callers_index.get(name, ())]
 
     def mentions(self, name: str) -> int:
-        """How many times the name ``name`` occurs in the project's code (calls,
-        references, its definition; not in comments or strings). Reads every file: asked
+        """How many times the name ``name`` occurs in the project's code (calls and
+        references; not definitions, comments or strings). Reads every file: asked
         only about the few functions that seem called by nobody, at most
         :data:`MAX_MENTION_SCANS` names a run (past that, a large number: unknown)."""
         if name in self._mentions:

@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..astutil import dotted_name, iter_nodes, string_value
 from ..vocabulary import CLIENT_SINK_SUFFIXES
 
-SCHEMA = 6  # bump when the summary's shape or meaning changes: old cache entries are ignored
+SCHEMA = 7  # bump when the summary's shape or meaning changes: old cache entries are ignored
 
 # Field options whose literal value the rules ask about.
 _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
@@ -645,6 +645,7 @@ class _FunctionWalker:
         self.summary = FunctionSummary(name=name, line=getattr(node, "lineno", 0),
                                        is_async=isinstance(node, ast.AsyncFunctionDef))
         self._by_node: Dict[int, CallSummary] = {}
+        self._instances: Dict[str, str] = {}  # local name -> the class it was built from
 
     def _effect(self, kind: str, line: int) -> None:
         lines = self.summary.effects.setdefault(kind, [])
@@ -700,9 +701,16 @@ class _FunctionWalker:
                 stack.extend((s, atomic or opens) for s in reversed(current.body))
                 continue
             if isinstance(current, ast.Assign) and isinstance(current.value, ast.Call):
-                callee = (dotted_name(current.value.func) or "").rsplit(".", 1)[-1]
+                built = dotted_name(current.value.func) or ""
+                callee = built.rsplit(".", 1)[-1]
                 if callee in _EMAIL_CLASSES:
                     built_emails.update(t.id for t in current.targets if isinstance(t, ast.Name))
+                for target in current.targets:
+                    if isinstance(target, ast.Name):
+                        if callee[:1].isupper():  # `service = EmailService()`: an instance of it
+                            self._instances[target.id] = built
+                        else:
+                            self._instances.pop(target.id, None)
             if isinstance(current, ast.Call):
                 self._call(current, atomic, built_emails)
                 if (dotted_name(current.func) or "").endswith(CLIENT_SINK_SUFFIXES):
@@ -753,12 +761,22 @@ class _FunctionWalker:
                 self._effect("write", line)
             if method == "send" and isinstance(func.value, ast.Name) and func.value.id in built_emails:
                 self._effect("mail", line)
-        if text is None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) \
-                and isinstance(func.value.func, ast.Name) and func.value.func.id == "super":
-            text = f"super().{func.attr}"  # the method of a base class
+        resolved: Optional[str] = None
+        if text is None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+            built = dotted_name(func.value.func)
+            if built == "super":
+                text = f"super().{func.attr}"  # the method of a base class
+            elif built and built.rsplit(".", 1)[-1][:1].isupper():
+                text = f"{built}().{func.attr}"  # `EmailService().send(...)`: a method of the class
+                resolved = self.x.resolve(built)
+        elif text is not None and text.count(".") == 1 and text.split(".", 1)[0] in self._instances:
+            built = self._instances[text.split(".", 1)[0]]  # `service.send(...)` on a local instance
+            text = f"{built}().{text.split('.', 1)[1]}"
+            resolved = self.x.resolve(built)
         if text is None:
             return
-        resolved = self.x.resolve(text)
+        if "()." not in text:
+            resolved = self.x.resolve(text)
         name = resolved or text
         if name in _MAIL_FUNCTIONS or (resolved or "").startswith("smtplib.SMTP"):
             self._effect("mail", line)
