@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..astutil import dotted_name, iter_nodes, string_value
-from ..vocabulary import CLIENT_SINK_SUFFIXES
+from ..vocabulary import CLIENT_SINK_SUFFIXES, looks_non_orm
 
-SCHEMA = 7  # bump when the summary's shape or meaning changes: old cache entries are ignored
+SCHEMA = 8  # bump when the summary's shape or meaning changes: old cache entries are ignored
 
 # Field options whose literal value the rules ask about.
 _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
@@ -623,12 +623,13 @@ _BLOCKING = frozenset({"time.sleep", "urllib.request.urlopen", "open", "io.open"
                        "os.path.exists", "os.path.isfile", "os.path.isdir", "os.path.getsize", "os.stat",
                        "shutil.copytree", "shutil.rmtree", "shutil.copyfile"})
 _HTTP_ROOTS = ("requests.", "httpx.")
-_WRITE_METHODS = frozenset({"create", "get_or_create", "update_or_create", "update", "delete", "bulk_create",
-                            "bulk_update", "acreate", "aget_or_create", "aupdate_or_create", "aupdate", "adelete",
+# (`get_or_create` reads in the common case: no write)
+_WRITE_METHODS = frozenset({"create", "update_or_create", "update", "delete", "bulk_create",
+                            "bulk_update", "acreate", "aupdate_or_create", "aupdate", "adelete",
                             "abulk_create", "abulk_update"})
 _QUERY_METHODS = frozenset({"get", "filter", "exclude", "all", "first", "last", "count", "exists", "aggregate",
                             "values", "values_list", "aget", "afirst", "alast", "acount", "aexists"})
-_INSTANCE_WRITES = frozenset({"save", "asave"})
+_INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
 _MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 _ROUTE_VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD",
                 "options": "OPTIONS", "route": "", "api_route": "", "websocket": ""}
@@ -755,10 +756,12 @@ class _FunctionWalker:
                 self._effect("write", line)
             elif method in _QUERY_METHODS and (head in _MANAGERS or through_manager):
                 self._effect("query", line)
-            elif method in _INSTANCE_WRITES and not call.args:
-                self._effect("write", line)
-            elif method in ("add", "commit", "delete") and head.lower().endswith("session"):
-                self._effect("write", line)
+            elif method in ("add", "delete", "merge") and head.lower().endswith("session"):
+                if call.args:
+                    self._effect("write", line)  # a database session's write (its bare commit flushes)
+            elif method in _INSTANCE_WRITES and not call.args and not looks_non_orm(receiver_text.lower()) \
+                    and not any(kw.arg == "commit" for kw in call.keywords):
+                self._effect("write", line)  # a row's save()/delete(); not a cache's, a file's, form.save(commit=False)
             if method == "send" and isinstance(func.value, ast.Name) and func.value.id in built_emails:
                 self._effect("mail", line)
         resolved: Optional[str] = None
