@@ -103,14 +103,15 @@ def chain_through_helper(ctx: Context, node: ast.Call, kind: str) -> Optional[st
 
 
 def helper_is_called(ctx: Context, frame: Optional[Frame] = None) -> Optional[bool]:
-    """Does project code call the function (or may it: a call of its name the model
-    cannot resolve)? None without a project model."""
+    """Does project code (tests aside) call the function, by calls the model resolves?
+    A function called only through calls it cannot resolve (a framework's hook, a
+    registry) answers False: it is judged as it stands. None without a project model."""
     graph = call_graph(ctx)
     key = function_key(ctx, frame)
     if graph is None or key is None:
         return None
-    edges, unknown = graph.callers(key)
-    return bool(edges) or unknown
+    edges, _ = graph.callers(key)
+    return any(not graph.in_tests(edge.caller) for edge in edges)
 
 
 def callee_is_async(ctx: Context, node: ast.Call) -> Optional[bool]:

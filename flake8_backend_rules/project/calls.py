@@ -285,8 +285,8 @@ class CallGraph:
             dotted = call.resolved or self.model.name_in(module, built)
             if dotted is None and "." not in built and module.class_named(built) is not None:
                 dotted = f"{module.module}.{built}"
-            cls = self.model.resolve_class(dotted) if dotted and "." not in method else None
-            return self._method_in(cls[0], cls[1], method) if cls is not None else None
+            built_class = self.model.resolve_class(dotted) if dotted and "." not in method else None
+            return self._method_in(built_class[0], built_class[1], method) if built_class is not None else None
         if call.resolved:
             return self._function_at(call.resolved)
         if "." not in text:
@@ -444,7 +444,7 @@ class CallGraph:
             if kind and key != start:
                 continue  # another kind of entry point: its callers are not this chain's
             edges, unknown = self.callers(key)
-            production = [e for e in edges if not self._in_tests(e.caller)]
+            production = [e for e in edges if not self.in_tests(e.caller)]
             if not edges and not unknown:
                 return self._path(key, parent)  # no project code calls it: judged as it stands
             if level >= depth:
@@ -457,7 +457,7 @@ class CallGraph:
                 queue.append((edge.caller, level + 1))
         return None
 
-    def _in_tests(self, key: Key) -> bool:
+    def in_tests(self, key: Key) -> bool:
         module = self.model.modules.get(key[0])
         return module is not None and self.is_test_module(module)
 

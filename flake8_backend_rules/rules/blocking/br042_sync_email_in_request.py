@@ -70,8 +70,9 @@ RULE = Rule(
     "helpers (within four calls) is reported at its call into the first helper, the "
     "chain in the message (`views.register -> services.send_welcome -> send_mail`); the "
     "send inside a helper that project code calls is then not reported again (nor in a "
-    "helper called only from tasks or commands), and a helper no project code calls is "
-    "judged as it stands. Handlers are found by registration (`urlpatterns`, routers, "
+    "helper called only from tasks or commands), and a helper no project code calls, "
+    "or calls only in ways the model cannot follow (a middleware's `process_response`, "
+    "a provider registry), is judged as it stands. Handlers are found by registration (`urlpatterns`, routers, "
     "route decorators), the naming rules as a fallback.",
     options=("backend-task-decorators",),
 )
