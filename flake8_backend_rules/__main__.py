@@ -5,6 +5,7 @@
     python -m flake8_backend_rules check [flake8 options] [PATH...]   # flake8, BR rules only
     python -m flake8_backend_rules baseline --output FILE PATH... [--prune]
     python -m flake8_backend_rules explain-model PATH::Name   # what the project model knows
+    python -m flake8_backend_rules explain-model PATH::func   # a function: entry point, calls, effects
 """
 from __future__ import annotations
 
@@ -108,8 +109,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub.add_parser("check", help="flake8 with only the BR rules: its config, noqa, --select, --format...",
                    add_help=False)
     baseline.add_subcommand(sub)  # issue 17
-    explainer = sub.add_parser("explain-model", help="what the project model believes about a class")
-    explainer.add_argument("target", help="PATH::Name, e.g. shop/models.py::Order")
+    explainer = sub.add_parser(
+        "explain-model", help="what the project model believes about a class or a function",
+        description="Print what the project model believes about a class (a Django model, a view, a "
+        "serializer: PATH::Name) or a function (PATH::func or PATH::Class.method: how the project "
+        "starts it (entry-point kind: request, task, command, startup, registered or by name), its "
+        "callers, the project functions it calls, and its effects: queries, writes, mail, blocking "
+        "I/O, HTTP calls, transactions, row locks, its own and those reached through its calls).")
+    explainer.add_argument("target", help="PATH::Name, PATH::func or PATH::Class.method, e.g. "
+                           "shop/models.py::Order, shop/views.py::register, shop/views.py::OrderView.post")
     explainer.add_argument("--backend-cache-dir", dest="cache_dir", default=None)
     explainer.add_argument("--backend-no-cache", dest="no_cache", action="store_true")
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -50,6 +50,9 @@ VIEW_HANDLER_METHODS: FrozenSet[str] = frozenset(VIEW_METHOD_VERBS) | {"get_quer
 #: ``LoginRequiredMixin``).
 VIEW_BASE_SUFFIXES: Tuple[str, ...] = ("View", "ViewSet", "APIView", "Mixin")
 SAFE_HTTP_METHODS: FrozenSet[str] = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Callees whose arguments reach the client: responses, ``jsonify``, ``abort``, HTTP exceptions.
+CLIENT_SINK_SUFFIXES: Tuple[str, ...] = ("Response", "response", "jsonify", "abort", "HTTPException",
+                                         "APIException")
 #: Methods of an HTTP client that send a request (``requests.get``, ``client.post``).
 HTTP_CLIENT_VERBS: FrozenSet[str] = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 

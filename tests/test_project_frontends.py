@@ -106,6 +106,126 @@ def test_explain_model_prints_what_the_model_believes(library: Path, tmp_path: P
     missing = _run(["-m", "flake8_backend_rules", "explain-model", "library/models.py::Nope"], library,
                    tmp_path / "cache")
     assert missing.returncode == 2
-    assert missing.stderr.strip() == "explain-model: Nope: no class of that name in library.models (library/models.py)"
+    assert missing.stderr.strip() == (
+        "explain-model: Nope: no class or function of that name in library.models (library/models.py)"
+    )
     bad = _run(["-m", "flake8_backend_rules", "explain-model", "library/models.py"], library, tmp_path / "cache")
     assert bad.returncode == 2 and "expected PATH::Name" in bad.stderr
+
+
+# -- entry points and calls: a helper judged by its callers in another module ----------
+SHOP = {
+    "shop/__init__.py": "",
+    "shop/models.py": '''
+        from django.db import models
+
+
+        class Product(models.Model):
+            stock = models.IntegerField()
+        ''',
+    "shop/stock.py": '''
+        from .models import Product
+
+
+        def lock_stock(pk):
+            return Product.objects.select_for_update().get(pk=pk).stock
+
+
+        def lock_in_transaction(pk):
+            return Product.objects.select_for_update().get(pk=pk).stock
+
+
+        def add_item(cart, sku):
+            try:
+                cart.add(sku)
+            except Exception as e:
+                return str(e)
+            return ""
+        ''',
+    "shop/pages.py": '''
+        from django.db import transaction
+        from django.http import JsonResponse
+
+        from . import stock
+
+
+        def reserve(request, pk):
+            return JsonResponse({"stock": stock.lock_stock(pk)})
+
+
+        def reserve_safely(request, pk):
+            with transaction.atomic():
+                return JsonResponse({"stock": stock.lock_in_transaction(pk)})
+
+
+        def add(request, sku):
+            return JsonResponse({"error": stock.add_item(request.cart, sku)})
+        ''',
+    "shop/urls.py": '''
+        from django.urls import path
+
+        from .pages import add, reserve, reserve_safely
+
+        urlpatterns = [path("r/", reserve), path("s/", reserve_safely), path("a/", add)]
+        ''',
+}
+
+
+@pytest.fixture()
+def shop(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    for name, text in SHOP.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text).lstrip("\n"))
+    (root / "setup.cfg").write_text("")
+    return root
+
+
+def test_flake8_and_pylint_judge_a_helper_by_its_registered_callers(shop: Path, tmp_path: Path) -> None:
+    """`pages.py` is no handler module by name: urls.py registers its views. The helper
+    they call without a transaction is reported at its lock, the other is silent."""
+    flake8 = _run(["-m", "flake8", "--isolated", "--select=BR033,BR021",
+                   "--format=%(path)s:%(row)d:%(col)d:%(code)s %(text)s", "shop"], shop, tmp_path / "cache")
+    assert flake8.stdout.splitlines() == [
+        "shop/stock.py:5:12:BR033 `Product.objects.select_for_update().get(pk=pk)` runs outside "
+        "transaction.atomic() when called as `pages.reserve -> stock.lock_stock -> select_for_update()`: Django "
+        "raises TransactionManagementError in autocommit mode; open the transaction in `pages.reserve` "
+        "(`with transaction.atomic():` around the call) or in this function",
+        "shop/stock.py:16:16:BR021 exception text `str(e)` is returned up to the handler `pages.add`, which sends it "
+        "to the client (`pages.add -> stock.add_item`); log the exception and return a generic message",
+    ], flake8.stdout + flake8.stderr
+    pylint = _run(["-m", "pylint", "--rcfile=/dev/null", "--load-plugins=pylint_plugins.backend_rules",
+                   "--disable=all", "--enable=select-for-update-outside-atomic,exception-leaked-to-client",
+                   "--score=n", "--msg-template={path}:{line}:{column}:{symbol}", "shop"], shop, tmp_path / "cache")
+    assert [line for line in pylint.stdout.splitlines() if not line.startswith("*")] == [
+        "shop/stock.py:5:11:select-for-update-outside-atomic",
+        "shop/stock.py:16:15:exception-leaked-to-client",
+    ], pylint.stdout + pylint.stderr
+
+
+def test_explain_model_shows_a_functions_entry_point_calls_and_effects(shop: Path, tmp_path: Path) -> None:
+    result = _run(["-m", "flake8_backend_rules", "explain-model", "shop/stock.py::lock_stock"], shop,
+                  tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("shop.stock.lock_stock  (function; project root: ")
+    assert lines[1:] == [
+        "  entry point: none (a helper: judged by its callers)",
+        "  callers:",
+        "    pages.reserve (line 8, returns its value)",
+        "  calls into the project: none",
+        "  effects of its own: query (line 5); lock (line 5)",
+        "  effects through its calls (up to 4 calls): none",
+    ]
+    view = _run(["-m", "flake8_backend_rules", "explain-model", "shop/pages.py::reserve"], shop, tmp_path / "cache")
+    assert view.stdout.splitlines()[1:] == [
+        "  entry point: request (registered or declared)",
+        "  callers: none found",
+        "    (and uses of its name the model cannot follow: callers not all known)",  # urls.py names it
+        "  calls into the project:",
+        "    stock.lock_stock (line 8: stock.lock_stock(...))",
+        "  effects of its own: none",
+        "  effects through its calls (up to 4 calls):",
+        "    query: pages.reserve -> stock.lock_stock -> a query",
+        "    lock: pages.reserve -> stock.lock_stock -> select_for_update()",
+    ], view.stdout + view.stderr

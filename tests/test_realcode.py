@@ -83,18 +83,20 @@ def test_strict_engine_raises_on_no_real_module(parsed: List[ParsedModule]) -> N
     assert test_modules_with_findings > 0
 
 
-def _engine_keys(parsed: List[ParsedModule], prefix: str) -> Set[Key]:
+def _engine_keys(parsed: List[ParsedModule], prefix: str, root: Path) -> Set[Key]:
     """What flake8 should print for the modules under ``prefix``: the engine's findings
-    (default options, as ``--isolated`` gives) less those a ``# noqa`` comment silences,
-    decided by flake8's own rule."""
+    (default options, as ``--isolated`` gives, and the project model of ``root``, as
+    flake8 builds it) less those a ``# noqa`` comment silences, decided by flake8's own rule."""
     from flake8.violation import Violation
 
-    engine = Engine(None, DEFAULT_OPTIONS, strict=True)
+    from flake8_backend_rules.project import ProjectModels
+
+    engine = Engine(None, DEFAULT_OPTIONS, strict=True, project=ProjectModels(use_cache=False))
     keys: Set[Key] = set()
     for module in parsed:
         if not module.path.startswith(prefix + "/"):
             continue
-        for finding in engine.run(module.tree, module.path, lines=module.lines):
+        for finding in engine.run(module.tree, module.path, path=str(root / module.path), lines=module.lines):
             physical = module.lines[finding.line - 1] if finding.line <= len(module.lines) else ""
             violation = Violation(finding.code, module.path, finding.line, finding.col + 1,
                                   finding.message, physical)
@@ -128,6 +130,6 @@ def test_flake8_end_to_end_on_django(source_root: Path, parsed: List[ParsedModul
     assert result.returncode == 1
     # Through flake8's option parsing, plugin loading, multiprocessing and noqa handling,
     # the same findings as the engine run in-process over the same trees.
-    expected = _engine_keys(parsed, FLAKE8_SUBTREE)
+    expected = _engine_keys(parsed, FLAKE8_SUBTREE, source_root)
     assert reported == expected, {"only flake8": sorted(reported - expected)[:10],
                                   "only engine": sorted(expected - reported)[:10]}

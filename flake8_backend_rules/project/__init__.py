@@ -23,8 +23,8 @@ from typing import Dict, List, Optional, Tuple
 from .cache import SummaryCache, content_key, default_cache_dir
 from .files import MAX_FILE_BYTES, TooLarge, module_name, project_root, python_files, source_roots
 from .model import ModelInfo, ProjectModel, SerializerInfo, ViewInfo
-from .modules import Entry, Modules, text_flags
 from ..budget import WORK
+from .modules import Entry, Modules, called_names, text_flags
 from .summary import SCHEMA, summarise
 
 __all__ = ["ModelInfo", "ProjectModel", "ProjectModels", "SerializerInfo", "ViewInfo"]
@@ -96,7 +96,7 @@ class ProjectModels:
         prefixes = [p.relative_to(root).as_posix() if p != root else "" for p in source_roots(root)]
         known = cache.known_files()
         entries: List[Entry] = []
-        changed: Dict[str, Tuple[int, int, str, int]] = {}
+        changed: Dict[str, Tuple[int, int, str, int, str]] = {}
         for relative, full in python_files(root):
             try:
                 stat = full.stat()
@@ -107,15 +107,16 @@ class ProjectModels:
             module, is_package = module_name(relative, prefixes)
             record = known.get(relative)
             if record is not None and record[0] == stat.st_mtime_ns and record[1] == stat.st_size:
-                key, flags = record[2], record[3]
+                key, flags, names = record[2], record[3], record[4]
             else:
                 try:
                     content = full.read_bytes()
                 except OSError:
                     continue
                 key, flags = content_key(module, content, SCHEMA), text_flags(content)
-                changed[relative] = (stat.st_mtime_ns, stat.st_size, key, flags)
-            entries.append(Entry(relative, full, module, is_package, key, flags))
+                names = called_names(content)
+                changed[relative] = (stat.st_mtime_ns, stat.st_size, key, flags, names)
+            entries.append(Entry(relative, full, module, is_package, key, flags, names))
         cache.store_files(changed)
         raw = cache.load_raw(entry.key for entry in entries)
         config = {}

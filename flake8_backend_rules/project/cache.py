@@ -6,8 +6,9 @@ default ``$XDG_CACHE_HOME/flake8-backend-rules`` or ``~/.cache/flake8-backend-ru
 * ``summaries(key, data)``: a summary (JSON) by the hash of the module's name and
   content and the summary schema; an edited file gets a new key, an unchanged one is
   found again whatever its timestamps say;
-* ``files(path, mtime_ns, size, key)``: the key last computed for a path, so a file whose
-  size and modification time have not changed is not even read again.
+* ``files(path, mtime_ns, size, key, flags, names)``: the key, text flags and called
+  names last computed for a path, so a file whose size and modification time have not
+  changed is not even read again.
 
 SQLite's own locking makes writes atomic and lets flake8's workers share the database;
 every operation has a timeout. Any failure (a read-only folder, a full disk, a locked or
@@ -71,7 +72,7 @@ class SummaryCache:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS summaries (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS files "
-                       "(path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, key TEXT, flags INTEGER)")
+                       "(path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, key TEXT, flags INTEGER, names TEXT)")
         except (sqlite3.Error, OSError) as error:
             self._fail(error)
             return None
@@ -92,14 +93,14 @@ class SummaryCache:
         self._db = None
         self._path = None
 
-    def known_files(self) -> Dict[str, Tuple[int, int, str, int]]:
-        """path -> (mtime_ns, size, key, flags) as last recorded."""
+    def known_files(self) -> Dict[str, Tuple[int, int, str, int, str]]:
+        """path -> (mtime_ns, size, key, flags, names) as last recorded."""
         db = self._connection()
         if db is None:
             return {}
         try:
-            rows = db.execute("SELECT path, mtime_ns, size, key, flags FROM files")
-            return {row[0]: (row[1], row[2], row[3], row[4] or 0) for row in rows}
+            rows = db.execute("SELECT path, mtime_ns, size, key, flags, names FROM files")
+            return {row[0]: (row[1], row[2], row[3], row[4] or 0, row[5] or "") for row in rows}
         except sqlite3.Error as error:
             self._fail(error)
             return {}
@@ -121,15 +122,16 @@ class SummaryCache:
             return {}
         return found
 
-    def store_files(self, files: Dict[str, Tuple[int, int, str, int]]) -> None:
-        """Record the current key and flags of each file that changed, in one transaction."""
+    def store_files(self, files: Dict[str, Tuple[int, int, str, int, str]]) -> None:
+        """Record the current key, flags and names of each file that changed, in one transaction."""
         db = self._connection()
         if db is None or not files:
             return
         try:
             with db:
                 db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR REPLACE INTO files (path, mtime_ns, size, key, flags) VALUES (?, ?, ?, ?, ?)",
+                db.executemany("INSERT OR REPLACE INTO files (path, mtime_ns, size, key, flags, names) "
+                               "VALUES (?, ?, ?, ?, ?, ?)",
                                [(path, *record) for path, record in files.items()])
         except sqlite3.Error as error:
             self._fail(error)

@@ -1,5 +1,7 @@
 """``python -m flake8_backend_rules explain-model PATH::Name``: what the project model
-believes about a class (a model, a view, a serializer), so a finding can be explained."""
+believes about a class (a model, a view, a serializer) or a function (``PATH::func``,
+``PATH::Class.method``: its entry-point kind, callers, callees and effects), so a finding
+can be explained."""
 from __future__ import annotations
 
 import os
@@ -7,8 +9,10 @@ from pathlib import Path
 from typing import List, Optional
 
 from . import ProjectModels
+from ..options import build_options
+from .calls import MAX_DEPTH, CallGraph, label
 from .model import ProjectModel
-from .summary import Chain
+from .summary import Chain, ModuleSummary
 
 
 def render_chain(chain: Chain) -> str:
@@ -35,9 +39,11 @@ def explain(target: str, models: ProjectModels) -> List[str]:
     if module is None:
         raise ValueError(f"{path}: not a module of the project at {model.root}")
     dotted = f"{module.module}.{name}"
+    if module.function_named(name) is not None:
+        return _function_lines(model, module, name)
     found = model.resolve_class(dotted)
     if found is None:
-        raise ValueError(f"{name}: no class of that name in {module.module} ({path})")
+        raise ValueError(f"{name}: no class or function of that name in {module.module} ({path})")
     lines = [f"{dotted}  (project root: {model.root}, module {module.path}, line {found[1].line})"]
     lines += _model_lines(model, dotted) or []
     lines += _view_lines(model, dotted) or []
@@ -102,3 +108,40 @@ def _serializer_lines(model: ProjectModel, dotted: str) -> Optional[List[str]]:
     out.append(f"    used with many=True: {'yes' if info.many else 'no'}")
     out.append("    served by list views: " + (", ".join(info.list_views) or "none"))
     return out
+
+
+def _function_lines(model: ProjectModel, module: ModuleSummary, qualname: str) -> List[str]:
+    graph: CallGraph = model.calls(build_options({}))
+    key = (module.module, qualname)
+    function = module.function_named(qualname)
+    assert function is not None
+    lines = [f"{module.module}.{qualname}  (function; project root: {model.root}, module {module.path}, "
+             f"line {function.line})"]
+    declared = graph.entry_point(*key)
+    named = graph.entry_kind(*key)
+    if declared:
+        lines.append(f"  entry point: {declared} (registered or declared)")
+    elif named:
+        lines.append(f"  entry point: {named} (by its name or module: no registration seen)")
+    else:
+        lines.append("  entry point: none (a helper: judged by its callers)")
+    edges, unknown = graph.callers(key)
+    lines.append("  callers:" + ("" if edges else " none found"))
+    for edge in edges:
+        where = ", inside transaction.atomic()" if edge.call.atomic else ""
+        flows = ", returns its value" if edge.call.returned else ""
+        lines.append(f"    {label(edge.caller)} (line {edge.call.line}{where}{flows})")
+    if unknown:
+        lines.append("    (and uses of its name the model cannot follow: callers not all known)")
+    callees = graph.callees(key)
+    lines.append("  calls into the project:" + ("" if callees else " none"))
+    for edge in callees:
+        lines.append(f"    {label(edge.callee)} (line {edge.call.line}: {edge.call.text}(...))")
+    own = graph.direct_effects(key)
+    lines.append("  effects of its own: " + (
+        "; ".join(f"{kind} (line {', '.join(str(n) for n in found)})" for kind, found in own.items()) or "none"))
+    reached = {kind: chain for kind, chain in graph.reached_effects(key).items() if kind not in own}
+    lines.append(f"  effects through its calls (up to {MAX_DEPTH} calls):" + ("" if reached else " none"))
+    for kind, chain in reached.items():
+        lines.append(f"    {kind}: {' -> '.join(chain)}")
+    return lines

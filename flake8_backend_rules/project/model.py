@@ -15,7 +15,11 @@ The questions rules ask:
 * views and serializers (:meth:`ProjectModel.view`, :meth:`ProjectModel.serializer`):
   the queryset a view serves (with its ``select_related``/``prefetch_related``), its
   serializer, whether it lists, and which serializers are used with ``many=True`` or by a
-  list view.
+  list view;
+* entry points and calls (:meth:`ProjectModel.entry_point`,
+  :meth:`ProjectModel.effects_through`, and the whole :class:`.calls.CallGraph` from
+  :meth:`ProjectModel.calls`): how a function is started, whom it calls and who calls
+  it, what it does through its helpers.
 """
 from __future__ import annotations
 
@@ -23,11 +27,15 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..queries import QUERYSET_RETURNING
 from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_SQUASH, FLAG_STAR, FLAG_VIEWS, Modules
 from .summary import Chain, ClassSummary, FieldSummary, ModuleSummary
+
+if TYPE_CHECKING:
+    from ..options import Options
+    from .calls import CallGraph
 
 _MAX_HOPS = 25
 
@@ -210,6 +218,35 @@ class ProjectModel:
         self._replaced: Optional[Set[Tuple[str, str]]] = None
         self._list_views_of: Optional[Dict[str, List[str]]] = None
         self._by_label: Optional[Dict[str, Dict[str, str]]] = None
+        self._calls: Optional["CallGraph"] = None
+
+    # -- entry points and calls -----------------------------------------------------------
+    def calls(self, options: Optional["Options"] = None) -> "CallGraph":
+        """The project's entry points and call graph (one per run: the options of a run
+        do not change; ``options`` give the handler-module globs and task decorators)."""
+        if self._calls is None or (options is not None and self._calls.options is not options):
+            from .calls import CallGraph
+
+            self._calls = CallGraph(self, options)
+        return self._calls
+
+    def entry_point(self, module: str, qualname: str) -> Optional[str]:
+        """"request", "task", "command" or "startup" when the project registers or
+        declares ``module.qualname`` as such; None when the model sees no registration."""
+        return self.calls().entry_point(module, qualname)
+
+    def effects_through(self, module: str, qualname: str, kind: str) -> Optional[List[str]]:
+        """The shortest call chain from ``module.qualname`` to an effect of ``kind``
+        (``["views.register", "services.send_welcome", "send_mail"]``), or None."""
+        return self.calls().effects_through(module, qualname, kind)
+
+    def atomic_requests(self) -> bool:
+        """``DATABASES[...]["ATOMIC_REQUESTS"] = True`` in the settings: Django runs every
+        view inside a transaction."""
+        databases = self.setting("DATABASES")
+        return isinstance(databases, dict) and any(
+            isinstance(alias, dict) and alias.get("ATOMIC_REQUESTS") is True for alias in databases.values()
+        )
 
     # -- names ----------------------------------------------------------------------------
     def module_of(self, path: str) -> Optional[ModuleSummary]:

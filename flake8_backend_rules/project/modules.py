@@ -12,8 +12,11 @@ candidates; a flag is a filter, the summary decides.
 from __future__ import annotations
 
 import ast
+import io
 import json
 import logging
+import re
+import tokenize
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional
 
@@ -28,8 +31,17 @@ FLAG_MANY = 4  # calls something with many=True
 FLAG_VIEWS = 8  # sets a serializer_class (or picks one)
 FLAG_STAR = 16  # star-imports a module (a settings module overriding another)
 FLAG_SQUASH = 32  # a squashed migration: says which migrations it `replaces`
+FLAG_REGISTERS = 64  # may register entry points another module defines (urls, routers, app factories)
 _MARKERS = ((b"DJANGO_SETTINGS_MODULE", FLAG_SETTINGS), (b"BaseSettings", FLAG_PYDANTIC), (b"many=True", FLAG_MANY),
-            (b"serializer_class", FLAG_VIEWS), (b"import *", FLAG_STAR), (b"replaces", FLAG_SQUASH))
+            (b"serializer_class", FLAG_VIEWS), (b"import *", FLAG_STAR), (b"replaces", FLAG_SQUASH),
+            (b"urlpatterns", FLAG_REGISTERS), (b".register(", FLAG_REGISTERS), (b"add_api_route", FLAG_REGISTERS),
+            (b"add_url_rule", FLAG_REGISTERS), (b"lifespan", FLAG_REGISTERS), (b"Route(", FLAG_REGISTERS),
+            (b"add_event_handler", FLAG_REGISTERS), (b"on_startup", FLAG_REGISTERS))
+# The names a module calls (`foo(`, `.foo(`; not `def foo(` or `class Foo(`): which modules
+# may call a function, so that finding its callers parses only those.
+_CALLED_NAME = re.compile(rb"(?<!def )(?<!class )\b([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
+#: How many names a run may look for in every file's text (:meth:`Modules.mentions`).
+MAX_MENTION_SCANS = 20
 
 
 def text_flags(content: bytes) -> int:
@@ -38,6 +50,13 @@ def text_flags(content: bytes) -> int:
         if marker in content:
             flags |= flag
     return flags
+
+
+def called_names(content: bytes) -> str:
+    """The names ``content`` calls, sorted, space-separated (a filter: comments and
+    strings count too; the summary decides)."""
+    found = {m.decode("ascii", "replace") for m in _CALLED_NAME.findall(content)}
+    return " ".join(sorted(found))
 
 
 def summary_flags(summary: ModuleSummary) -> int:
@@ -55,21 +74,49 @@ def summary_flags(summary: ModuleSummary) -> int:
         flags |= FLAG_STAR
     if any("replaces" in cls.attributes for cls in summary.classes):
         flags |= FLAG_SQUASH
+    if summary.registrations:
+        flags |= FLAG_REGISTERS
     return flags
+
+
+def summary_names(summary: ModuleSummary) -> str:
+    """The names a summary's functions call (for a buffer the disk does not hold)."""
+    found = {call.text.rsplit(".", 1)[-1] for function in summary.functions for call in function.calls}
+    return " ".join(sorted(found))
+
+
+def _name_tokens(content: bytes, name: str, fallback: int) -> int:
+    """The NAME tokens ``name`` in ``content`` that do not name a ``def`` or a ``class``
+    (``fallback`` when it does not tokenize)."""
+    count = 0
+    previous = ""
+    try:
+        for token in tokenize.tokenize(io.BytesIO(content).readline):
+            if token.type == tokenize.NAME:
+                if token.string == name and previous not in ("def", "class"):
+                    count += 1
+                previous = token.string
+            elif token.type not in (tokenize.NL, tokenize.COMMENT):
+                previous = ""
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return fallback
+    return count
 
 
 class Entry:
     """One module of the project: where it is and how to get its summary."""
 
-    __slots__ = ("path", "full", "module", "is_package", "key", "flags")
+    __slots__ = ("path", "full", "module", "is_package", "key", "flags", "names")
 
-    def __init__(self, path: str, full: Path, module: str, is_package: bool, key: str, flags: int) -> None:
+    def __init__(self, path: str, full: Path, module: str, is_package: bool, key: str, flags: int,
+                 names: str = "") -> None:
         self.path = path
         self.full = full
         self.module = module
         self.is_package = is_package
         self.key = key
         self.flags = flags
+        self.names = names  # the names it calls (called_names)
 
 
 # A summary computed here, to store: (key, JSON-able data).
@@ -88,6 +135,8 @@ class Modules:
         self._raw = raw  # key -> the cached summary's JSON text (decoded on demand)
         self._store = store
         self._summaries: Dict[str, Optional[ModuleSummary]] = {}  # by path
+        self._callers_index: Optional[Dict[str, List[Entry]]] = None
+        self._mentions: Dict[str, int] = {}
         self.computed = 0  # summaries computed by parsing, this run
 
     # -- lookups --------------------------------------------------------------------------
@@ -126,6 +175,39 @@ class Modules:
                 if summary is not None:
                     yield summary
 
+    def calling(self, name: str) -> List[str]:
+        """Dotted names of the modules whose text calls ``name`` (``name(`` or
+        ``.name(``): the only modules that may hold a call of a function so named."""
+        if self._callers_index is None:
+            index: Dict[str, List[Entry]] = {}
+            for entry in self._by_name.values():
+                for called in entry.names.split():
+                    index.setdefault(called, []).append(entry)
+            self._callers_index = index
+        return [entry.module for entry in self._callers_index.get(name, ())]
+
+    def mentions(self, name: str) -> int:
+        """How many times the name ``name`` occurs in the project's code (calls and
+        references; not definitions, comments or strings). Reads every file: asked
+        only about the few functions that seem called by nobody, at most
+        :data:`MAX_MENTION_SCANS` names a run (past that, a large number: unknown)."""
+        if name in self._mentions:
+            return self._mentions[name]
+        if len(self._mentions) >= MAX_MENTION_SCANS or not name.isidentifier():
+            return 1 << 30
+        word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        count = 0
+        for entry in self._by_path.values():
+            try:
+                content = entry.full.read_bytes()
+            except OSError:
+                count += 1  # cannot tell: count it as a mention
+                continue
+            if word.search(content) is not None:
+                count += _name_tokens(content, name, len(word.findall(content)))
+        self._mentions[name] = count
+        return count
+
     def all(self) -> Iterator[ModuleSummary]:
         for entry in list(self._by_name.values()):
             summary = self._summary(entry)
@@ -141,7 +223,8 @@ class Modules:
         entries = [e for e in self._by_path.values() if e.path != path]
         old = self._by_path.get(path)
         full = old.full if old is not None else Path(path)
-        buffer = Entry(path, full, summary.module, path.endswith("__init__.py"), "", summary_flags(summary))
+        buffer = Entry(path, full, summary.module, path.endswith("__init__.py"), "", summary_flags(summary),
+                       summary_names(summary))
         copy = Modules(entries + [buffer], self._raw, self._store)
         copy._summaries = {p: s for p, s in self._summaries.items() if p != path}
         copy._summaries[path] = summary

@@ -20,8 +20,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..astutil import dotted_name, iter_nodes, string_value
+from ..vocabulary import CLIENT_SINK_SUFFIXES, looks_non_orm
 
-SCHEMA = 6  # bump when the summary's shape or meaning changes: old cache entries are ignored
+SCHEMA = 9  # bump when the summary's shape or meaning changes: old cache entries are ignored
 
 # Field options whose literal value the rules ask about.
 _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
@@ -90,6 +91,9 @@ class CallSummary:
     line: int
     col: int
     atomic: bool = False  # inside `with transaction.atomic():` (or the function is atomic)
+    # its value reaches what the function returns, or a response/HTTP exception it builds
+    # (`return f()`, `x = f(); return Response(x)`, `ok, msg = f(); return msg`)
+    returned: bool = False
 
 
 @dataclass
@@ -107,6 +111,9 @@ class FunctionSummary:
     effects: Dict[str, List[int]] = field(default_factory=dict)
     atomic: bool = False  # decorated with transaction.atomic
     params: List[str] = field(default_factory=list)
+    # what its own decorators make it: "request" (a route, DRF's @api_view/@action),
+    # "startup" (@app.on_event("startup"/"shutdown")), or ""
+    entry: str = ""
 
 
 @dataclass
@@ -121,9 +128,11 @@ class ModuleSummary:
     settings_refs: List[str] = field(default_factory=list)  # DJANGO_SETTINGS_MODULE values set here
     many_serializers: List[str] = field(default_factory=list)  # callees called with many=True
     functions: List[FunctionSummary] = field(default_factory=list)
-    # registrations: ("url", view text, resolved) for urlpatterns entries, ("include", module, "")
-    # for include("app.urls"), ("router", viewset text, resolved) for router.register,
+    # registrations: ("url", view text, resolved) for urlpatterns entries (and Starlette's
+    # Route(...), Flask's add_url_rule), ("include", module, "") for include("app.urls"),
+    # ("router", viewset text, resolved) for router.register("prefix", ViewSet),
     # ("api_route", endpoint text, resolved) for add_api_route, ("lifespan", fn, resolved)
+    # for lifespan=/on_startup=/add_event_handler("startup", fn)
     registrations: List[Tuple[str, str, Optional[str]]] = field(default_factory=list)
     schema: int = SCHEMA
 
@@ -305,8 +314,6 @@ class _Extractor:
                 bound: ast.expr = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
                 if isinstance(bound, ast.Name) and bound.id == "urlpatterns" and stmt.value is not None:
                     self._urlpatterns(stmt.value)
-            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-                self._registration_call(stmt.value)
             elif isinstance(stmt, (ast.If, ast.Try, ast.With)) or type(stmt).__name__ == "TryStar":
                 for name in ("body", "orelse", "finalbody"):
                     self._statements(list(getattr(stmt, name, ()) or ()), in_block=True)
@@ -343,6 +350,11 @@ class _Extractor:
             view = element.args[1]
             if isinstance(view, ast.Call) and (dotted_name(view.func) or "").rsplit(".", 1)[-1] == "include":
                 first = view.args[0] if view.args else None
+                if isinstance(first, ast.Tuple) and first.elts:  # include((patterns, "app"))
+                    first = first.elts[0]
+                if isinstance(first, (ast.List, ast.BinOp)):  # include([path(...), ...])
+                    self._urlpatterns(first)
+                    continue
                 module = string_value(first) if first is not None else None
                 if module is None and first is not None:
                     text = dotted_name(first)
@@ -350,28 +362,50 @@ class _Extractor:
                 if module:
                     self.summary.registrations.append(("include", module, None))
                 continue
-            if isinstance(view, ast.Call) and isinstance(view.func, ast.Attribute) and view.func.attr == "as_view":
+            self._register("url", view)
+
+    def _register(self, kind: str, view: Optional[ast.AST]) -> None:
+        """Record a view or endpoint: a name, ``View.as_view(...)``, or a name wrapped in
+        decorating calls (``login_required(views.home)``, ``csrf_exempt(V.as_view())``)."""
+        for _ in range(4):
+            if not isinstance(view, ast.Call):
+                break
+            if isinstance(view.func, ast.Attribute) and view.func.attr == "as_view":
                 view = view.func.value
-            text = dotted_name(view)
-            if text:
-                self.summary.registrations.append(("url", text, self.resolve(text)))
+            elif view.args:
+                view = view.args[0]
+            else:
+                return
+        text = dotted_name(view) if view is not None else None
+        if text:
+            self.summary.registrations.append((kind, text, self.resolve(text)))
 
     def _registration_call(self, call: ast.Call) -> None:
         """``router.register("books", BookViewSet)``, ``app.add_api_route("/x", endpoint)``,
-        ``urlpatterns += [...]`` handled by the caller."""
+        ``Route("/x", endpoint)``, ``app.add_url_rule("/x", view_func=f)``,
+        ``app.add_event_handler("startup", f)``; ``urlpatterns`` are read where bound."""
         func = call.func
-        if not isinstance(func, ast.Attribute):
-            return
-        if func.attr == "register" and len(call.args) >= 2:
-            text = dotted_name(call.args[1])
-            if text:
-                self.summary.registrations.append(("router", text, self.resolve(text)))
-        elif func.attr == "add_api_route" and len(call.args) >= 2:
-            text = dotted_name(call.args[1])
-            if text:
-                self.summary.registrations.append(("api_route", text, self.resolve(text)))
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+        if name == "register" and isinstance(func, ast.Attribute) and len(call.args) >= 2 \
+                and string_value(call.args[0]) is not None:
+            self._register("router", call.args[1])  # a DRF router; admin.site.register(Model, ...) is not
+        elif name == "add_api_route" and isinstance(func, ast.Attribute):
+            self._register("api_route", call.args[1] if len(call.args) >= 2 else keywords.get("endpoint"))
+        elif name in ("Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"):
+            self._register("url", call.args[1] if len(call.args) >= 2 else keywords.get("endpoint"))
+        elif name == "add_url_rule" and isinstance(func, ast.Attribute):
+            self._register("url", keywords.get("view_func") or (call.args[2] if len(call.args) >= 3 else None))
+        elif name == "add_event_handler" and len(call.args) >= 2:
+            self._register("lifespan", call.args[1])
+        for keyword in ("on_startup", "on_shutdown"):
+            hooks = keywords.get(keyword)
+            if isinstance(hooks, (ast.List, ast.Tuple)):
+                for hook in hooks.elts:
+                    self._register("lifespan", hook)
 
     def _call(self, call: ast.Call) -> None:
+        self._registration_call(call)
         func = call.func
         # os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
         if isinstance(func, ast.Attribute) and func.attr == "setdefault" and len(call.args) >= 2:
@@ -592,12 +626,13 @@ _BLOCKING = frozenset({"time.sleep", "urllib.request.urlopen", "open", "io.open"
                        "os.path.exists", "os.path.isfile", "os.path.isdir", "os.path.getsize", "os.stat",
                        "shutil.copytree", "shutil.rmtree", "shutil.copyfile"})
 _HTTP_ROOTS = ("requests.", "httpx.")
-_WRITE_METHODS = frozenset({"create", "get_or_create", "update_or_create", "update", "delete", "bulk_create",
-                            "bulk_update", "acreate", "aget_or_create", "aupdate_or_create", "aupdate", "adelete",
+# (`get_or_create` reads in the common case: no write)
+_WRITE_METHODS = frozenset({"create", "update_or_create", "update", "delete", "bulk_create",
+                            "bulk_update", "acreate", "aupdate_or_create", "aupdate", "adelete",
                             "abulk_create", "abulk_update"})
 _QUERY_METHODS = frozenset({"get", "filter", "exclude", "all", "first", "last", "count", "exists", "aggregate",
                             "values", "values_list", "aget", "afirst", "alast", "acount", "aexists"})
-_INSTANCE_WRITES = frozenset({"save", "asave"})
+_INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
 _MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 _ROUTE_VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD",
                 "options": "OPTIONS", "route": "", "api_route": "", "websocket": ""}
@@ -613,6 +648,8 @@ class _FunctionWalker:
         self.node = node
         self.summary = FunctionSummary(name=name, line=getattr(node, "lineno", 0),
                                        is_async=isinstance(node, ast.AsyncFunctionDef))
+        self._by_node: Dict[int, CallSummary] = {}
+        self._instances: Dict[str, str] = {}  # local name -> the class it was built from
 
     def _effect(self, kind: str, line: int) -> None:
         lines = self.summary.effects.setdefault(kind, [])
@@ -632,17 +669,33 @@ class _FunctionWalker:
             last = resolved.rsplit(".", 1)[-1]
             if "atomic" in last.lower():
                 summary.atomic = True
-            if isinstance(target, ast.Attribute) and last in _ROUTE_VERBS and isinstance(deco, ast.Call):
+            if isinstance(target, ast.Attribute) and last in _ROUTE_VERBS and isinstance(deco, ast.Call) \
+                    and not resolved.startswith(("unittest.", "mock.")):
                 first = deco.args[0] if deco.args else None
                 path = string_value(first) if first is not None else None
                 if path is None or path == "" or path.startswith("/"):
                     summary.routes.append((_ROUTE_VERBS[last], path or ""))
+                    summary.entry = "request"
+            elif last in ("api_view", "action") and resolved.startswith("rest_framework"):
+                summary.entry = "request"
+            elif last == "on_event" and isinstance(deco, ast.Call) and deco.args:
+                if string_value(deco.args[0]) in ("startup", "shutdown"):
+                    summary.entry = "startup"
         built_emails: set = set()
+        outputs: List[ast.AST] = []  # what the function returns or sends in a response
+        assigned: Dict[str, List[ast.AST]] = {}  # local name -> the values bound to it
         stack: List[Tuple[ast.AST, bool]] = [(s, summary.atomic) for s in reversed(getattr(node, "body", []))]
         while stack:
             current, atomic = stack.pop()
             if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 continue
+            if isinstance(current, ast.Return) and current.value is not None:
+                outputs.append(current.value)
+            elif isinstance(current, ast.Assign):
+                for target in current.targets:
+                    for name in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
+                        if isinstance(name, ast.Name) and len(assigned.setdefault(name.id, [])) < 20:
+                            assigned[name.id].append(current.value)
             if isinstance(current, (ast.With, ast.AsyncWith)):
                 opens = any(_opens_atomic(self.x, item.context_expr) for item in current.items)
                 if opens:
@@ -652,14 +705,41 @@ class _FunctionWalker:
                 stack.extend((s, atomic or opens) for s in reversed(current.body))
                 continue
             if isinstance(current, ast.Assign) and isinstance(current.value, ast.Call):
-                callee = (dotted_name(current.value.func) or "").rsplit(".", 1)[-1]
+                built = dotted_name(current.value.func) or ""
+                callee = built.rsplit(".", 1)[-1]
                 if callee in _EMAIL_CLASSES:
                     built_emails.update(t.id for t in current.targets if isinstance(t, ast.Name))
+                for target in current.targets:
+                    if isinstance(target, ast.Name):
+                        if callee[:1].isupper():  # `service = EmailService()`: an instance of it
+                            self._instances[target.id] = built
+                        else:
+                            self._instances.pop(target.id, None)
             if isinstance(current, ast.Call):
                 self._call(current, atomic, built_emails)
+                if (dotted_name(current.func) or "").endswith(CLIENT_SINK_SUFFIXES):
+                    outputs.extend(current.args)
+                    outputs.extend(kw.value for kw in current.keywords)
             for child in ast.iter_child_nodes(current):
                 stack.append((child, atomic))
+        self._mark_returned(outputs, assigned)
         return summary
+
+    def _mark_returned(self, outputs: List[ast.AST], assigned: Dict[str, List[ast.AST]]) -> None:
+        """Mark the calls whose value reaches an output, directly or through locals
+        (each local followed once: bounded by the function's size)."""
+        seen: set = set()
+        pending = list(outputs)
+        while pending:
+            node = pending.pop()
+            for sub in iter_nodes(node, into_scopes=False):
+                if isinstance(sub, ast.Call):
+                    found = self._by_node.get(id(sub))
+                    if found is not None:
+                        found.returned = True
+                elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id not in seen:
+                    seen.add(sub.id)
+                    pending.extend(assigned.get(sub.id, ()))
 
     def _call(self, call: ast.Call, atomic: bool, built_emails: set) -> None:
         func = call.func
@@ -679,15 +759,30 @@ class _FunctionWalker:
                 self._effect("write", line)
             elif method in _QUERY_METHODS and (head in _MANAGERS or through_manager):
                 self._effect("query", line)
-            elif method in _INSTANCE_WRITES and not call.args:
-                self._effect("write", line)
-            elif method in ("add", "commit", "delete") and head.lower().endswith("session"):
-                self._effect("write", line)
+            elif method in ("add", "delete", "merge") and head.lower().endswith("session"):
+                if call.args:
+                    self._effect("write", line)  # a database session's write (its bare commit flushes)
+            elif method in _INSTANCE_WRITES and not call.args and not looks_non_orm(receiver_text.lower()) \
+                    and not any(kw.arg == "commit" for kw in call.keywords):
+                self._effect("write", line)  # a row's save()/delete(); not a cache's, a file's, form.save(commit=False)
             if method == "send" and isinstance(func.value, ast.Name) and func.value.id in built_emails:
                 self._effect("mail", line)
+        resolved: Optional[str] = None
+        if text is None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+            built = dotted_name(func.value.func)
+            if built == "super":
+                text = f"super().{func.attr}"  # the method of a base class
+            elif built and built.rsplit(".", 1)[-1][:1].isupper():
+                text = f"{built}().{func.attr}"  # `EmailService().send(...)`: a method of the class
+                resolved = self.x.resolve(built)
+        elif text is not None and text.count(".") == 1 and text.split(".", 1)[0] in self._instances:
+            built = self._instances[text.split(".", 1)[0]]  # `service.send(...)` on a local instance
+            text = f"{built}().{text.split('.', 1)[1]}"
+            resolved = self.x.resolve(built)
         if text is None:
             return
-        resolved = self.x.resolve(text)
+        if "()." not in text:
+            resolved = self.x.resolve(text)
         name = resolved or text
         if name in _MAIL_FUNCTIONS or (resolved or "").startswith("smtplib.SMTP"):
             self._effect("mail", line)
@@ -696,7 +791,9 @@ class _FunctionWalker:
         if resolved and resolved.startswith(_HTTP_ROOTS):
             self._effect("http", line)
         if len(self.summary.calls) < 500:
-            self.summary.calls.append(CallSummary(text, resolved, line, call.col_offset, atomic))
+            found = CallSummary(text, resolved, line, call.col_offset, atomic)
+            self.summary.calls.append(found)
+            self._by_node[id(call)] = found
 
 
 def _opens_atomic(extractor: "_Extractor", expr: ast.AST) -> bool:

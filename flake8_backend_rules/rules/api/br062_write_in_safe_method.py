@@ -7,6 +7,7 @@ from typing import Optional
 
 from ...astutil import iter_nodes, short_source
 from ...context import Context, FactKey, Frame
+from ...entrypoints import chain_through_helper
 from ...handlers import handler_info
 from ...queries import CHAIN_METHODS, is_session_name, receiver_name
 from ...vocabulary import looks_non_orm
@@ -18,6 +19,11 @@ RULE = Rule(
     summary="A GET/HEAD handler writes to the database",
     message="`{expr}` writes in a {methods} handler; safe methods are replayed by "
     "browsers, caches, crawlers and link previews: move the write to POST/PUT/PATCH/DELETE",
+    messages={
+        "chain": "`{expr}` writes through `{chain}` in a {methods} handler; safe methods are "
+        "replayed by browsers, caches, crawlers and link previews: move the write to "
+        "POST/PUT/PATCH/DELETE",
+    },
     what="Finds writes (`.save()`, `.delete()`, `.objects.create/update/delete(...)` and "
     "other queryset writes, `session.add/delete/commit/merge(...)`) in a handler that "
     "answers only GET/HEAD: a route such as FastAPI's `@router.get`, a view class's "
@@ -73,7 +79,11 @@ RULE = Rule(
     "transaction (e.g. before a server-sent-events stream). Endpoints that a protocol "
     "makes GET are silent: a route path, function name or view class name containing `callback`, `oauth`, "
     "`authorize`, `sso`, `verify`, `confirm` or `activate` (OAuth/SSO redirects, email "
-    "verification links).",
+    "verification links). With the project model, a GET/HEAD handler that reaches a "
+    "write through project helpers (within four calls: `views.ProfileView.get -> "
+    "services.touch_last_seen -> a database write`) is reported at its call into the "
+    "first helper, the chain in the message; the helpers' writes count as above (a "
+    "row's `save()`/`delete()`, queryset writes, a session's `add`/`delete`/`merge`).",
 )
 
 
@@ -147,3 +157,19 @@ def write_in_safe_method(node: ast.Call, ctx: Context) -> None:
         return
     if _is_write(ctx, node):
         ctx.report(RULE, node, expr=short_source(node), methods="/".join(sorted(info.methods or ())))
+
+
+@check(RULE, ast.Call)
+def write_through_helper_in_safe_method(node: ast.Call, ctx: Context) -> None:
+    """A GET/HEAD handler whose call into a project helper ends in a write (project
+    model): reported at the call, the chain in the message."""
+    frame = ctx.frame
+    if frame.kind != "function" or ctx.project is None:
+        return
+    info = handler_info(ctx, frame)
+    if not info.safe_only or _is_link_driven(frame, info.path):
+        return
+    chain = chain_through_helper(ctx, node, "write")
+    if chain is not None:
+        ctx.report(RULE, node, "chain", expr=short_source(node), chain=chain,
+                   methods="/".join(sorted(info.methods or ())))

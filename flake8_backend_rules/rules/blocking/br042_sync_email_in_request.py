@@ -7,6 +7,7 @@ from typing import Optional
 
 from ...astutil import short_source
 from ...context import Context, Frame
+from ...entrypoints import call_graph, chain_through_helper, function_key, helper_is_called
 from ...handlers import handler_info
 from .. import Rule, check
 from ._calls import DJANGO_MAIL_FUNCTIONS
@@ -18,6 +19,11 @@ RULE = Rule(
     message="`{expr}` sends email synchronously: the request waits for the mail server "
     "(and fails with it); queue it in a task (e.g. transaction.on_commit(lambda: "
     "send_welcome.delay(user.pk)))",
+    messages={
+        "chain": "`{expr}` sends email synchronously through `{chain}`: the request waits for the "
+        "mail server (and fails with it); queue it in a task (e.g. transaction.on_commit(lambda: "
+        "send_welcome.delay(user.pk)))",
+    },
     what="Finds Django's `send_mail`, `send_mass_mail`, `mail_admins`, `mail_managers`, "
     "`.send()` on an `EmailMessage`/`EmailMultiAlternatives` built in the same "
     "function (directly or in a local), and `smtplib.SMTP(...)`, outside a task "
@@ -59,7 +65,15 @@ RULE = Rule(
     "`message`) is a mail helper: whether it runs in a request or a task is its "
     "caller's choice, so it is silent (this also keeps Django's own `send_mail` "
     "implementation and `AdminEmailHandler` quiet), unless it is itself a view: it "
-    "takes a `request` parameter or is routed (`def send_message(request):`).",
+    "takes a `request` parameter or is routed (`def send_message(request):`). "
+    "With the project model, a request handler that reaches a send through project "
+    "helpers (within four calls) is reported at its call into the first helper, the "
+    "chain in the message (`views.register -> services.send_welcome -> send_mail`); the "
+    "send inside a helper that project code calls is then not reported again (nor in a "
+    "helper called only from tasks or commands), and a helper no project code calls, "
+    "or calls only in ways the model cannot follow (a middleware's `process_response`, "
+    "a provider registry), is judged as it stands. Handlers are found by registration (`urlpatterns`, routers, "
+    "route decorators), the naming rules as a fallback.",
     options=("backend-task-decorators",),
 )
 
@@ -122,4 +136,29 @@ def sync_email_in_request(node: ast.Call, ctx: Context) -> None:
         return
     if _outside_request_path(ctx) or _is_mail_helper(ctx):
         return
+    frame = ctx.function_frame()
+    if frame is not None and not _serves_requests(ctx, frame) and helper_is_called(ctx, frame):
+        return  # a helper: reported at its callers' calls into it, where a handler makes one
     ctx.report(RULE, node, expr=short_source(node))
+
+
+def _serves_requests(ctx: Context, frame: Frame) -> bool:
+    """A request handler: registered or declared (project model), or by the naming rules."""
+    if handler_info(ctx, frame).is_handler:
+        return True
+    graph = call_graph(ctx)
+    key = function_key(ctx, frame)
+    return graph is not None and key is not None and graph.entry_point(*key) == "request"
+
+
+@check(RULE, ast.Call)
+def sync_email_through_helper(node: ast.Call, ctx: Context) -> None:
+    """A request handler whose call into a project helper ends in a synchronous send."""
+    frame = ctx.frame
+    if frame.kind != "function" or ctx.project is None or _outside_request_path(ctx):
+        return
+    if not _serves_requests(ctx, frame):
+        return
+    chain = chain_through_helper(ctx, node, "mail")
+    if chain is not None:
+        ctx.report(RULE, node, "chain", expr=short_source(node), chain=chain)
