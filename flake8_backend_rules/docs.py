@@ -36,6 +36,8 @@ def render_rule_page(rule: Rule) -> str:
     ]
     if rule.notes:
         lines += [rule.notes, ""]
+    if rule.precision:
+        lines += ["## Precision on unseen code", "", rule.precision, ""]
     lines += [
         "## Why is this bad?",
         "",

@@ -56,8 +56,9 @@ def library(tmp_path: Path) -> Path:
     return root
 
 
+# BR009 is opt-in: the runs below name it in --select.
 def test_flake8_and_pylint_read_the_model_from_another_module(library: Path, tmp_path: Path) -> None:
-    flake8 = _run(["-m", "flake8", "--isolated", "--select=BR", "--format=%(path)s:%(row)d:%(col)d:%(code)s",
+    flake8 = _run(["-m", "flake8", "--isolated", "--select=BR,BR009", "--format=%(path)s:%(row)d:%(col)d:%(code)s",
                    "library"], library, tmp_path / "cache")
     assert flake8.stdout.splitlines() == ["library/services.py:6:13:BR009"], flake8.stdout + flake8.stderr
     pylint = _run(["-m", "pylint", "--rcfile=/dev/null", "--load-plugins=pylint_plugins.backend_rules",
@@ -73,7 +74,7 @@ def test_an_unsaved_buffer_on_stdin_replaces_its_file(library: Path, tmp_path: P
     buffer = textwrap.dedent(MODELS).replace(
         "author = models.ForeignKey(Author, on_delete=models.CASCADE)", "author = models.CharField(max_length=9)"
     ) + "\n\ndef names():\n    return [book.author for book in Book.objects.all()]\n"
-    args = ["-m", "flake8", "--isolated", "--select=BR", "--format=%(path)s:%(row)d:%(code)s",
+    args = ["-m", "flake8", "--isolated", "--select=BR,BR009", "--format=%(path)s:%(row)d:%(code)s",
             "--stdin-display-name=library/models.py", "-"]
     edited = _run(args, library, tmp_path / "cache", stdin=buffer)
     assert edited.stdout == "" and edited.returncode == 0, edited.stdout + edited.stderr
@@ -84,7 +85,7 @@ def test_an_unsaved_buffer_on_stdin_replaces_its_file(library: Path, tmp_path: P
 
 
 def test_no_cache_and_cache_dir_options(library: Path, tmp_path: Path) -> None:
-    base = ["-m", "flake8", "--isolated", "--select=BR", "--format=%(code)s", "library"]
+    base = ["-m", "flake8", "--isolated", "--select=BR,BR009", "--format=%(code)s", "library"]
     no_cache = _run([*base, "--backend-no-cache"], library, tmp_path / "home-cache")
     assert no_cache.stdout.split() == ["BR009"]
     assert not (tmp_path / "home-cache").exists()

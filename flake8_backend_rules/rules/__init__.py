@@ -61,6 +61,9 @@ class Rule:
     # user already marked `# noqa: S608` or `# nosec B608` is not reported again
     # (suppressions.py, docs/suppressions.md).
     equivalents: Tuple[str, ...] = ()
+    # What reading the rule's findings blind on projects its authors never read gave, and
+    # for a rule off by default why it is (docs/evaluation/ holds the verdicts)
+    precision: str = ""
     family: str = ""  # filled in from the family package at discovery
 
     @property

@@ -14,6 +14,12 @@ RULE = Rule(
     code="BR060",
     symbol="error-response-with-success-status",
     summary="An error payload is returned with a success status",
+    default_on=False,
+    precision="Off by default. Read blind: 7 of 14 findings true on five unseen projects. Most "
+    "false ones are a project's own AJAX protocol, a 200 with success: false that its "
+    "JavaScript reads instead of a redirect, which the code of the view alone cannot tell "
+    "from an API error. Verdicts: docs/evaluation/2026-12-04-blind-stable-rules.md, "
+    "2026-12-04-blind-round2-misc.md.",
     message="`{expr}` returns an error payload (`{key}`) with HTTP {status}; pass a 4xx/5xx "
     "status so clients, caches and monitoring see the failure",
     what="Finds DRF `Response({...})`, `JsonResponse({...})`, `JSONResponse({...})` "

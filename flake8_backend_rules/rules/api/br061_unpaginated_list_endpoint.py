@@ -18,6 +18,10 @@ RULE = Rule(
     code="BR061",
     symbol="unpaginated-list-endpoint",
     summary="A list endpoint returns every row of a table",
+    default_on=False,
+    precision="Off by default. One finding in 19 unseen projects, judged false (a small catalogue "
+    "left unpaginated on purpose): too little evidence for a default-on rule. Verdicts: "
+    "docs/evaluation/2026-12-04-blind-round2-misc.md.",
     message="`{expr}` returns every row with no limit or page; " + _ADVICE,
     messages={
         # `pagination_class = None` on a DRF list view or viewset

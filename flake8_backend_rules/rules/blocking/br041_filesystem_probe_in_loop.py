@@ -14,6 +14,12 @@ RULE = Rule(
     code="BR041",
     symbol="filesystem-probe-in-loop",
     summary="A filesystem probe runs once per loop iteration in a request handler",
+    default_on=False,
+    precision="Off by default. Read blind: 1 of 13 findings true on three unseen projects. Whether "
+    "a loop runs in a request is decided here from names, and most loops it met were "
+    "background jobs, short fixed lists, or a probe guarding the very file operation the "
+    "loop must do. Verdicts: docs/evaluation/2026-12-04-blind-stable-rules.md, "
+    "2026-12-04-blind-round2-misc.md.",
     message="`{expr}` probes the disk once per iteration in a request handler; check "
     "once (list the directory, cache the result) or store the fact with the row",
     what="Finds `os.path.exists/isfile/isdir/islink/getsize`, `os.stat` and "

@@ -16,6 +16,12 @@ RULE = Rule(
     code="BR043",
     symbol="http-call-without-timeout",
     summary="An outbound HTTP call has no timeout",
+    default_on=False,
+    precision="Off by default. Read blind: 23 of 30 findings true on four unseen projects and 23 of "
+    "30 on two more (77%): the false ones were one-off management commands, development "
+    "scripts, helpers only tests call and unreachable calls. Programs run by an operator "
+    "are silent since; not measured again yet. Verdicts: "
+    "docs/evaluation/2026-12-04-blind-stable-rules.md, 2026-12-04-blind-round2-misc.md.",
     equivalents=("S113", "B113"),
     message="`{expr}`: no `timeout=`; " + _ADVICE,
     messages={
@@ -77,6 +83,8 @@ def http_call_without_timeout(node: ast.Call, ctx: Context) -> None:
         return  # `**kwargs` may carry the timeout
     name = func.attr if isinstance(func, ast.Attribute) else func.id
     if name not in HTTPX_CALLS and name not in ("urlopen", *_CLIENT_CLASSES):
+        return
+    if ctx.in_program(node):  # an operator's command or script: they see it hang and stop it
         return
     timeout = _timeout(node)
     if timeout is not None and not _is_none(timeout):

@@ -18,6 +18,13 @@ RULE = Rule(
     code="BR035",
     symbol="uniqueness-check-duplicates-constraint",
     summary="An existence check repeats a unique constraint the database enforces",
+    default_on=False,
+    precision="Off by default. Read blind: 17 of 22 findings true on ten projects, then (after "
+    "checks in IntegrityError handlers, guards of other models' writes and "
+    "validate_unique() overrides were made silent) 4 of 5 on four more: 27 findings in "
+    "all, fewer than the 30 from three unseen projects at 90% a default-on rule needs. "
+    "Verdicts: docs/evaluation/2026-12-04-br009-br035-blind.md, "
+    "2026-12-04-blind-round2-orm.md.",
     message="`{check}` checks {model}'s unique {kind} ({fields}), which the database already "
     "enforces, and races: a concurrent request passes the same check and its insert fails with "
     "IntegrityError (a 500); catch the IntegrityError of the write (or let the constraint's "

@@ -13,6 +13,11 @@ RULE = Rule(
     code="BR081",
     symbol="singleton-via-new",
     summary="A singleton built by caching the instance in __new__",
+    default_on=False,
+    precision="Off by default. Read blind: 0 of 5 findings true on two unseen projects (a "
+    "weak-referenced per-key cache and a metaclass class registry, not singletons). "
+    "Verdicts: docs/evaluation/2026-12-04-blind-stable-rules.md, "
+    "2026-12-04-blind-round2-misc.md.",
     message="`{cls}.__new__` caches its instance on the class: a hand-built singleton; "
     "use a module-level instance or functools.cache on a factory",
     what="Finds a `__new__` method that stores a freshly created instance "

@@ -21,6 +21,12 @@ RULE = Rule(
     code="BR072",
     symbol="model-import-in-migration",
     summary="A migration uses the app's current models",
+    default_on=False,
+    precision="Off by default. Read blind: 14 of 23 findings true on five unseen projects (most "
+    "false ones were migrations behind a squash, now silent), then 14 of 30 (47%) on "
+    "three more, where a project's own migration bookkeeping models are imported by "
+    "design. Verdicts: docs/evaluation/2026-12-04-blind-stable-rules.md, "
+    "2026-12-04-blind-round2-misc.md.",
     message="`{expr}` in a migration: the code uses today's model, not the historical "
     "one; use `apps.get_model(...)` in the migration's functions",
     what="In a migration module, finds imports of an application's models (`from "

@@ -14,6 +14,12 @@ RULE = Rule(
     code="BR003",
     symbol="python-side-aggregation",
     summary="Query rows are aggregated in Python",
+    default_on=False,
+    precision="Off by default. Read blind: 2 of 6 findings true on two projects (the others read a "
+    "relation a caller had prefetched, which a per-function reading cannot see), 3 of 3 "
+    "on two more: 9 findings in 19 unseen projects, too few and too mixed for a "
+    "default-on rule. Verdicts: docs/evaluation/2026-12-04-blind-stable-rules.md, "
+    "2026-12-04-blind-round2-orm.md.",
     message="`{func}()` over the rows of `{expr}` fetches every row to compute one value; "
     "use `.aggregate({aggregate}(...))` or `annotate(...)` in the query",
     messages={
