@@ -17,6 +17,11 @@ RULE = Rule(
     code="BR062",
     symbol="write-in-safe-method",
     summary="A GET/HEAD handler writes to the database",
+    default_on=False,
+    precision="Off by default. Read blind on eight unseen projects: 5 of 29 findings true. "
+    "Idempotent bookkeeping, lazily created caches and singletons, and GETs a protocol "
+    "requires (OAuth or payment returns, e-mail confirmation links) were the false ones. "
+    "Verdicts: docs/evaluation/2026-12-04-blind-round3-br030-br031-br033-br042-br062.md.",
     message="`{expr}` writes in a {methods} handler; safe methods are replayed by "
     "browsers, caches, crawlers and link previews: move the write to POST/PUT/PATCH/DELETE",
     messages={

@@ -19,6 +19,11 @@ RULE = Rule(
     code="BR021",
     symbol="exception-leaked-to-client",
     summary="Exception text is sent to the client",
+    default_on=False,
+    precision="Off by default. Read blind on six unseen projects: 22 of 30 findings true (73%). The "
+    "false ones were admin-only or operator diagnostics and validation messages about the "
+    "client's own input. Verdicts: "
+    "docs/evaluation/2026-12-04-blind-round3-br020-br021-br022.md.",
     message="exception text `{expr}` is sent to the client; log the exception and "
     "return a generic message",
     messages={

@@ -20,6 +20,11 @@ RULE = Rule(
     code="BR031",
     symbol="check-then-create",
     summary="A row is created after an existence check on the same model",
+    default_on=False,
+    precision="Off by default. Read blind on fifteen unseen projects: 8 of 30 findings true. Most "
+    "keys had just been created by the same flow, were staff-only actions or one-off "
+    "seeding: no concurrent creator. Verdicts: "
+    "docs/evaluation/2026-12-04-blind-round3-br030-br031-br033-br042-br062.md.",
     message="`{write}` is decided by the check `{check}`: a concurrent request can pass "
     "the same check and create a duplicate; use get_or_create/update_or_create with a "
     "unique constraint, or catch IntegrityError",

@@ -16,6 +16,11 @@ RULE = Rule(
     code="BR033",
     symbol="select-for-update-outside-atomic",
     summary="select_for_update() is evaluated outside transaction.atomic()",
+    default_on=False,
+    precision="Off by default. Read blind on three unseen projects: 0 of 4 findings true (the "
+    "callers held the transaction, once through a project context manager not named "
+    "atomic). Verdicts: "
+    "docs/evaluation/2026-12-04-blind-round3-br030-br031-br033-br042-br062.md.",
     message="`{expr}` runs outside transaction.atomic(): Django raises "
     "TransactionManagementError in autocommit mode; wrap the read and the writes in "
     "`with transaction.atomic():`",

@@ -16,6 +16,11 @@ RULE = Rule(
     code="BR080",
     symbol="print-in-app-code",
     summary="print() in application code",
+    default_on=False,
+    precision="Off by default. Read blind on nine unseen projects: 20 of 30 findings true (67%). "
+    "The false ones were console output of helpers only management commands run, settings "
+    "modules printing before logging is configured, and vendored stand-alone services. "
+    "Verdicts: docs/evaluation/2026-12-04-blind-round3-br080-br085.md.",
     message="`{expr}` in application code: use logging (logger.info/debug) instead",
     messages={
         "command": "`{expr}` in application code: in a management command write through "

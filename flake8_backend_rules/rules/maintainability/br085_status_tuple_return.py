@@ -13,6 +13,11 @@ RULE = Rule(
     code="BR085",
     symbol="status-tuple-return",
     summary="A function returns a (success, ...) status tuple",
+    default_on=False,
+    precision="Off by default. Read blind on eight unseen projects: 7 of 25 findings true (28%). "
+    "Most tuples were a predicate's reason for an expected no, a flag with a payload used "
+    "on both outcomes, or a sort key, not an error status. Verdicts: "
+    "docs/evaluation/2026-12-04-blind-round3-br080-br085.md.",
     message="`{name}` returns `(True/False, ...)` tuples: callers must unpack and check a "
     "flag; return a result object or raise an exception",
     messages={

@@ -15,6 +15,12 @@ RULE = Rule(
     code="BR001",
     symbol="query-in-property",
     summary="A property runs a database query",
+    default_on=False,
+    precision="Off by default. Read blind on nine projects its authors never read (round 3, after "
+    "the classes found on other projects were fixed): 7 of 30 findings true. Most "
+    "properties are read on one object per request, not per row, or have no reader in the "
+    "project at all; a property's cost depends on its callers, which the rule cannot yet "
+    "see. Verdicts: docs/evaluation/2026-12-04-blind-round3-br001-br002-br006.md.",
     message="property `{prop}` runs a query: `{expr}`; serializing N objects runs N "
     "queries (annotate or prefetch in the queryset, or make it a method)",
     messages={

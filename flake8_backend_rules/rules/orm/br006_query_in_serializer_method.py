@@ -16,6 +16,11 @@ RULE = Rule(
     code="BR006",
     symbol="query-in-serializer-method",
     summary="A serializer method field runs a query per object",
+    default_on=False,
+    precision="Off by default. Read blind on four unseen projects: 15 of 21 findings true (71%). "
+    "The false ones were fallback branches for rows missing a related object the list "
+    "view already select_related. Verdicts: "
+    "docs/evaluation/2026-12-04-blind-round3-br001-br002-br006.md.",
     message="`{method}()` runs `{expr}` for every serialized object; annotate or "
     "prefetch it in the view's queryset",
     what="Finds queries in `get_<field>(self, obj)` methods of classes whose base name "

@@ -16,6 +16,11 @@ RULE = Rule(
     code="BR050",
     symbol="sql-built-from-strings",
     summary="SQL text is built from strings with non-literal parts",
+    default_on=False,
+    precision="Off by default. One finding in 19 projects its authors never read (round 3, after "
+    "the classes found on other projects were fixed), judged false (primary keys joined "
+    "into IN (...), not user input): too little evidence for a default-on rule. Verdicts: "
+    "docs/evaluation/2026-12-04-blind-round3-br050-br053.md.",
     message="`{part}` is formatted into a value of the SQL `{expr}`; pass it as a query "
     "parameter",
     messages={

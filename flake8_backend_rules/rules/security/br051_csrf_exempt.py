@@ -14,6 +14,12 @@ RULE = Rule(
     code="BR051",
     symbol="csrf-exempt",
     summary="A view is exempted from CSRF protection",
+    default_on=False,
+    precision="Off by default. Read blind on eight unseen projects: 4 of 30 findings true. Most "
+    "csrf_exempt views change nothing under the user's session (lookups, status polls), "
+    "or authenticate their caller another way the rule does not see (a secret in the "
+    "body, OIDC client secrets, an HMAC check in a decorator, an OAuth/SAML library). "
+    "Verdicts: docs/evaluation/2026-12-04-blind-round3-br050-br053.md.",
     message="`{expr}` turns CSRF protection off for this view; authenticate the caller "
     "another way (a signature, a token header) and say so, or drop the exemption",
     messages={

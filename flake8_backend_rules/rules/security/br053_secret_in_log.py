@@ -16,6 +16,11 @@ RULE = Rule(
     code="BR053",
     symbol="secret-in-log",
     summary="A secret is written to a log",
+    default_on=False,
+    precision="Off by default. Read blind on three unseen projects: 1 of 4 findings true (one-off "
+    "output to an operator, a setting documented to log the credential): too few and too "
+    "mixed for a default-on rule. Verdicts: "
+    "docs/evaluation/2026-12-04-blind-round3-br050-br053.md.",
     message="`{expr}` is written to a log; log an identifier or a masked form instead",
     what="Finds logging calls (`debug`/`info`/`warning`/`error`/`exception`/`critical`/"
     "`log` on `logger`, `log`, `logging` or a name ending in `logger`, and `print`) "

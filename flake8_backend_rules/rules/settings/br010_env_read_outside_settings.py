@@ -14,6 +14,14 @@ RULE = Rule(
     code="BR010",
     symbol="env-read-outside-settings",
     summary="The environment is read outside settings modules",
+    default_on=False,
+    precision="Off by default. Read blind on eleven projects its authors never read (round 3, after "
+    "the classes found on other projects were fixed): 5 of 30 findings true. Most reads "
+    "were platform or build metadata set by the runtime, generic helpers whose variable "
+    "name their caller gives, the project's own settings loader, system checks and "
+    "vendored code: an environment read is often configuration plumbing the code alone "
+    "cannot tell from a scattered setting. Verdicts: "
+    "docs/evaluation/2026-12-04-blind-round3-br010-br011-br012.md.",
     message="environment read `{expr}` outside settings; read it once in settings "
     "(validated, failing loudly when a required value is missing) and import the setting",
     what="Finds `os.getenv(...)`, `os.environ.get(...)`, `os.environ[...]` reads and "

@@ -22,6 +22,11 @@ RULE = Rule(
     code="BR011",
     symbol="insecure-setting",
     summary="An insecure setting in a production settings module",
+    default_on=False,
+    precision="Off by default. Read blind on ten unseen projects: 4 of 14 findings true. Example "
+    "and template settings edited before deployment, hosts validated by the project's own "
+    "middleware and deliberate public CORS were the false ones. Verdicts: "
+    "docs/evaluation/2026-12-04-blind-round3-br010-br011-br012.md.",
     message="insecure setting `{expr}`; keep it to development settings (or read it "
     "from the environment with a safe default)",
     what="In a settings module that is not a development one (see "

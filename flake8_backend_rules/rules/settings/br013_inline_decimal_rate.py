@@ -13,6 +13,10 @@ RULE = Rule(
     code="BR013",
     symbol="inline-decimal-rate",
     summary="A business rate is hidden inline as a Decimal literal",
+    default_on=False,
+    precision="Off by default. One finding in 19 projects its authors never read: too little "
+    "evidence to show the 90% judged true on 30 findings from three unseen projects a "
+    "default-on rule needs.",
     message="inline rate `{expr}`; name it (a module constant, a setting or a model "
     "field) so it is found, reviewed and changed in one place",
     what="Finds a `Decimal(\"0.09\")`-style literal used as an operand of `*` or `/` "
