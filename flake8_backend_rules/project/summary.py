@@ -788,8 +788,9 @@ _HTTP_ROOTS = ("requests.", "httpx.")
 _WRITE_METHODS = frozenset({"create", "update_or_create", "update", "delete", "bulk_create",
                             "bulk_update", "acreate", "aupdate_or_create", "aupdate", "adelete",
                             "abulk_create", "abulk_update"})
-_QUERY_METHODS = frozenset({"get", "filter", "exclude", "all", "first", "last", "count", "exists", "aggregate",
-                            "values", "values_list", "aget", "afirst", "alast", "acount", "aexists"})
+# queries that run where they stand (`filter`/`all`/`values` only build a lazy queryset)
+_QUERY_METHODS = frozenset({"get", "first", "last", "count", "exists", "aggregate", "in_bulk", "latest",
+                            "earliest", "aget", "afirst", "alast", "acount", "aexists", "aaggregate"})
 _INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
 _MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 _ROUTE_VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD",
