@@ -12,8 +12,9 @@ A dependency is judged from the project's own facts:
   model cannot read, the names authentication dependencies go by
   (:data:`..vocabulary.AUTH_DEPENDENCY_NAME`).
 * **unknown**: a dependency that reads the request itself (a ``Request``, ``Header()`` or
-  ``Cookie()`` parameter), a callable of another package, an expression: it may check
-  credentials, so it counts as a guard.
+  ``Cookie()`` parameter), an instance of a project class built with its own arguments
+  (``Depends(RoleChecker(["admin"]))``), a callable of another package, an expression: it
+  may check credentials, so it counts as a guard.
 * **none**: a project function or class with no such dependency (``get_db``, a
   pagination class), an annotation that is no alias of dependencies (a pydantic model).
 
@@ -109,6 +110,10 @@ class RouteGuards:
             return (guard[0], name if guard[0] == AUTH else guard[1])
         cls = self._class(module, name, resolved)
         if cls is not None:
+            if text.endswith("()") and self._class_guard(cls[0], cls[1], name, depth)[0] != AUTH:
+                # `Depends(RoleChecker(["admin"]))`: an instance called per request, built
+                # with arguments that say what it checks: a guard the rule cannot read
+                return (UNKNOWN, name)
             return self._class_guard(cls[0], cls[1], name, depth)
         return (UNKNOWN, name)  # another package's callable: it may authenticate
 

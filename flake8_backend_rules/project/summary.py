@@ -463,7 +463,7 @@ class _Extractor:
                 found = self.dependency(element)
                 if found is not None and found[0] in ("Depends", "Security") and not found[1]:
                     name = dotted_name(elements[0])
-                    found = [found[0], name + "()", self.resolve(name) or ""] if name else None
+                    found = [found[0], name, self.resolve(name) or ""] if name else None
                 if found is not None:
                     out.append(found)
             return out
@@ -489,7 +489,7 @@ class _Extractor:
             found = self.dependency(default)
             if found is not None and found[0] in ("Depends", "Security") and not found[1]:
                 name = dotted_name(arg.annotation) if arg.annotation is not None else None
-                found = [found[0], name + "()", self.resolve(name) or ""] if name else found
+                found = [found[0], name, self.resolve(name) or ""] if name else found
             if found is not None:
                 out.append(found)
             if arg.annotation is not None:

@@ -103,6 +103,10 @@ _DESTROY_BASES = frozenset({"ModelViewSet", "DestroyAPIView", "RetrieveDestroyAP
 _UPDATE_METHODS = frozenset({"update", "partial_update", "put", "patch"})
 _DESTROY_METHODS = frozenset({"destroy", "delete"})
 _DRF_ROOTS = ("rest_framework.", "adrf.")
+#: DRF's view modules: a class based on one of their classes is a view (a serializer's
+#: own `update()` is not an endpoint).
+_DRF_VIEW_ROOTS = ("rest_framework.views.", "rest_framework.generics.", "rest_framework.viewsets.",
+                   "rest_framework.mixins.", "rest_framework.routers.", "adrf.")
 _WRITE_VERBS = frozenset({"put", "patch", "delete"})
 # -- FastAPI ---------------------------------------------------------------------------------
 _WRITE_ROUTE_VERBS = {"put": "PUT", "patch": "PATCH", "delete": "DELETE"}
@@ -195,7 +199,7 @@ def open_drf_write_view(node: ast.ClassDef, ctx: Context) -> None:
     project, module, cls = found
     chain = project._class_chain(module, cls)
     resolved = [r or project.name_in(m, b) or b for m, c in chain for b, r in zip(c.bases, c.resolved_bases) if b]
-    if not any(r.startswith(_DRF_ROOTS) for r in resolved):
+    if not any(r.startswith(_DRF_VIEW_ROOTS) for r in resolved):
         return
     project_classes = {f"{m.module}.{c.name}" for m, c in chain}
     if any(not r.startswith(_DRF_ROOTS) and r not in project_classes and project.resolve_class(r) is None
