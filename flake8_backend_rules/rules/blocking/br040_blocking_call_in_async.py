@@ -82,7 +82,8 @@ RULE = Rule(
     "commands run one job on their event loop (`asyncio.run(main())` in a CLI) and are "
     "not checked: a blocking call there delays no other request. With the project "
     "model, a call from `async def` into a sync project helper that blocks further down "
-    "(opens files, sleeps, calls `requests`, sends mail, runs a Django query or write, "
+    "(opens files, sleeps, calls `requests`, sends mail, runs a Django query: `get`, "
+    "`first`, `count`, `exists`..., "
     "within four calls) is reported at the call, the chain in the message "
     "(`views.report -> exports.write_csv -> open`); a helper handed to "
     "`asyncio.to_thread`/`sync_to_async` or wrapped by a decorator (which may make it "
@@ -130,7 +131,9 @@ def _is_command_line(ctx: Context) -> bool:
 
 _STARTUP: FactKey[bool] = FactKey("br040.startup")
 #: What a sync helper can do that blocks its async caller, in the order a finding names it.
-_HELPER_EFFECTS = ("blocking", "http", "query", "write", "mail")
+#: Not "write": the model's writes include a SQLAlchemy ``session.add(x)`` (which runs no
+#: SQL, and an ``AsyncSession``'s is sync by design) and any ``self.save()``.
+_HELPER_EFFECTS = ("blocking", "http", "query", "mail")
 
 
 def _is_startup(ctx: Context, frame: Frame) -> bool:
