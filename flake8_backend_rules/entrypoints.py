@@ -15,6 +15,7 @@ from .context import Context, FactKey, Frame
 
 if TYPE_CHECKING:
     from .project.calls import CallGraph, Edge, Key
+    from .project.summary import FunctionSummary
 
 #: How a chain separates its calls.
 ARROW = " -> "
@@ -112,6 +113,30 @@ def helper_is_called(ctx: Context, frame: Optional[Frame] = None) -> Optional[bo
         return None
     edges, _ = graph.callers(key)
     return any(not graph.in_tests(edge.caller) for edge in edges)
+
+
+def callee_function(ctx: Context, node: ast.Call) -> Optional["FunctionSummary"]:
+    """The summary of the project function ``node`` calls, or None when it runs none."""
+    frame = ctx.function_frame()
+    graph = call_graph(ctx)
+    if frame is None or graph is None:
+        return None
+    edge = _edge_of(ctx, frame, node)
+    found = graph.function(edge.callee) if edge is not None else None
+    return found[1] if found is not None else None
+
+
+def only_called_from(ctx: Context, kinds: Sequence[str], frame: Optional[Frame] = None) -> bool:
+    """Is every project caller of the function (tests aside) an entry point of one of
+    ``kinds`` (``["startup"]``), with no call of its name left unresolved? False
+    without a project model, for a function nobody calls, and for unknown callers."""
+    graph = call_graph(ctx)
+    key = function_key(ctx, frame)
+    if graph is None or key is None:
+        return False
+    edges, unknown = graph.callers(key)
+    production = [edge for edge in edges if not graph.in_tests(edge.caller)]
+    return bool(production) and not unknown and all(graph.entry_point(*edge.caller) in kinds for edge in production)
 
 
 def callee_is_async(ctx: Context, node: ast.Call) -> Optional[bool]:

@@ -56,6 +56,11 @@ CLIENT_SINK_SUFFIXES: Tuple[str, ...] = ("Response", "response", "jsonify", "abo
 #: Methods of an HTTP client that send a request (``requests.get``, ``client.post``).
 HTTP_CLIENT_VERBS: FrozenSet[str] = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 
+#: The names authentication dependencies go by (``get_current_user``, ``current_active_user``,
+#: ``require_admin``, ``auth_required``, ``authenticate``): the fallback for a FastAPI
+#: dependency whose own facts the project model cannot read.
+AUTH_DEPENDENCY_NAME = re.compile(r"^(get_)?current_\w*user|^get_current_|^require_|^auth(?!or)", re.IGNORECASE)
+
 # -- Django --------------------------------------------------------------------------------
 #: ``obj.save()``/``obj.delete()`` and their async twins: a model instance's writes.
 INSTANCE_WRITES: FrozenSet[str] = frozenset({"save", "asave", "delete", "adelete"})

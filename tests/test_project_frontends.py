@@ -230,3 +230,92 @@ def test_explain_model_shows_a_functions_entry_point_calls_and_effects(shop: Pat
         "    query: pages.reserve -> stock.lock_stock -> a query",
         "    lock: pages.reserve -> stock.lock_stock -> select_for_update()",
     ], view.stdout + view.stderr
+
+
+API = {
+    "manage.py": '''
+        import os
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conf.settings")
+        ''',
+    "conf/__init__.py": "",
+    "conf/settings.py": '''
+        INSTALLED_APPS = ["rest_framework", "shop"]
+        REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+        ''',
+    "shop/__init__.py": "",
+    "shop/views.py": '''
+        from rest_framework import viewsets
+        from rest_framework.permissions import AllowAny
+
+        from .models import Order
+
+
+        class OrderViewSet(viewsets.ModelViewSet):
+            queryset = Order.objects.all()
+
+
+        class PublicOrderViewSet(viewsets.ModelViewSet):
+            queryset = Order.objects.all()
+            permission_classes = [AllowAny]
+        ''',
+    "service/__init__.py": "",
+    "service/auth.py": '''
+        from fastapi import Depends
+        from fastapi.security import HTTPBearer
+
+        bearer = HTTPBearer()
+
+
+        def viewer(credentials=Depends(bearer)):
+            return credentials
+        ''',
+    "service/notes.py": '''
+        from fastapi import APIRouter, Depends
+
+        from .auth import viewer
+
+        router = APIRouter()
+
+
+        @router.get("/notes")
+        def notes(user=Depends(viewer)):
+            return []
+
+
+        @router.delete("/notes/{pk}")
+        def forget(pk: int):
+            return None
+        ''',
+}
+
+
+@pytest.fixture()
+def api(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    for name, text in API.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text).lstrip("\n"))
+    (root / "setup.cfg").write_text("")
+    return root
+
+
+def test_flake8_and_pylint_read_the_default_permissions_and_the_auth_dependency(api: Path, tmp_path: Path) -> None:
+    """The settings module makes IsAuthenticated the default: only the view that opts out
+    is open. The FastAPI route is judged by a dependency defined in another module."""
+    flake8 = _run(["-m", "flake8", "--isolated", "--select=BR064",
+                   "--format=%(path)s:%(row)d:%(col)d:%(code)s %(text)s", "shop", "service"], api, tmp_path / "cache")
+    assert flake8.stdout.splitlines() == [
+        "service/notes.py:13:2:BR064 `DELETE /notes/{pk}` (`forget`) changes data with no authentication dependency "
+        "on the route, its router or the app, while `notes.notes` depends on `viewer`: add `Depends(viewer)` to the "
+        "route or to its router's dependencies",
+        "shop/views.py:11:1:BR064 `PublicOrderViewSet` lets anyone update and destroy: its permission_classes are "
+        "only AllowAny; set permission_classes (e.g. [IsAuthenticated]) or a restrictive DEFAULT_PERMISSION_CLASSES",
+    ], flake8.stdout + flake8.stderr
+    pylint = _run(["-m", "pylint", "--rcfile=/dev/null", "--load-plugins=pylint_plugins.backend_rules",
+                   "--disable=all", "--enable=unauthenticated-write-endpoint", "--score=n",
+                   "--msg-template={path}:{line}:{column}:{msg_id}:{symbol}", "shop", "service"], api, tmp_path / "cache")
+    assert sorted(line for line in pylint.stdout.splitlines() if not line.startswith("*")) == [
+        "service/notes.py:13:1:W5964:unauthenticated-write-endpoint",
+        "shop/views.py:11:0:W5964:unauthenticated-write-endpoint",
+    ], pylint.stdout + pylint.stderr

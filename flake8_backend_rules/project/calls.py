@@ -53,6 +53,7 @@ MAX_CALLER_MODULES = 60
 #: Decorators that leave a function to be called by the project's code only.
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "atomic", "wraps", "lru_cache", "cache",
                                "non_atomic_requests"})
+PLAIN_DECORATORS = _PLAIN_DECORATORS
 #: Entry-point kinds.
 REQUEST, TASK, COMMAND, STARTUP = "request", "task", "command", "startup"
 _REGISTERED_CLASS_METHODS = VIEW_HANDLER_METHODS | {"dispatch"}

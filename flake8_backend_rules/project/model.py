@@ -36,6 +36,7 @@ from .summary import Chain, ClassSummary, FieldSummary, ModuleSummary
 if TYPE_CHECKING:
     from ..options import Options
     from .calls import CallGraph
+    from .routes import RouteGuards
 
 _MAX_HOPS = 25
 
@@ -219,6 +220,7 @@ class ProjectModel:
         self._list_views_of: Optional[Dict[str, List[str]]] = None
         self._by_label: Optional[Dict[str, Dict[str, str]]] = None
         self._calls: Optional["CallGraph"] = None
+        self._routes: Optional["RouteGuards"] = None
 
     # -- entry points and calls -----------------------------------------------------------
     def calls(self, options: Optional["Options"] = None) -> "CallGraph":
@@ -229,6 +231,15 @@ class ProjectModel:
 
             self._calls = CallGraph(self, options)
         return self._calls
+
+    def routes(self) -> "RouteGuards":
+        """What guards the project's FastAPI routes (dependencies of the path operation,
+        its router and the app; see :mod:`.routes`)."""
+        if self._routes is None:
+            from .routes import RouteGuards
+
+            self._routes = RouteGuards(self)
+        return self._routes
 
     def entry_point(self, module: str, qualname: str) -> Optional[str]:
         """"request", "task", "command" or "startup" when the project registers or

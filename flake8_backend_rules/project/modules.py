@@ -32,11 +32,14 @@ FLAG_VIEWS = 8  # sets a serializer_class (or picks one)
 FLAG_STAR = 16  # star-imports a module (a settings module overriding another)
 FLAG_SQUASH = 32  # a squashed migration: says which migrations it `replaces`
 FLAG_REGISTERS = 64  # may register entry points another module defines (urls, routers, app factories)
+FLAG_DEPENDS = 128  # FastAPI dependencies, routers or apps (which routes need authentication)
 _MARKERS = ((b"DJANGO_SETTINGS_MODULE", FLAG_SETTINGS), (b"BaseSettings", FLAG_PYDANTIC), (b"many=True", FLAG_MANY),
             (b"serializer_class", FLAG_VIEWS), (b"import *", FLAG_STAR), (b"replaces", FLAG_SQUASH),
             (b"urlpatterns", FLAG_REGISTERS), (b".register(", FLAG_REGISTERS), (b"add_api_route", FLAG_REGISTERS),
             (b"add_url_rule", FLAG_REGISTERS), (b"lifespan", FLAG_REGISTERS), (b"Route(", FLAG_REGISTERS),
-            (b"add_event_handler", FLAG_REGISTERS), (b"on_startup", FLAG_REGISTERS))
+            (b"add_event_handler", FLAG_REGISTERS), (b"on_startup", FLAG_REGISTERS), (b"Depends(", FLAG_DEPENDS),
+            (b"Security(", FLAG_DEPENDS), (b"include_router", FLAG_DEPENDS), (b"APIRouter(", FLAG_DEPENDS),
+            (b"FastAPI(", FLAG_DEPENDS))
 # The names a module calls (`foo(`, `.foo(`; not `def foo(` or `class Foo(`): which modules
 # may call a function, so that finding its callers parses only those.
 _CALLED_NAME = re.compile(rb"(?<!def )(?<!class )\b([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(")
@@ -76,6 +79,8 @@ def summary_flags(summary: ModuleSummary) -> int:
         flags |= FLAG_SQUASH
     if summary.registrations:
         flags |= FLAG_REGISTERS
+    if summary.routers or summary.includes or summary.dependency_aliases or any(f.depends for f in summary.functions):
+        flags |= FLAG_DEPENDS
     return flags
 
 

@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..astutil import dotted_name, iter_nodes, string_value
 from ..vocabulary import CLIENT_SINK_SUFFIXES, looks_non_orm
 
-SCHEMA = 9  # bump when the summary's shape or meaning changes: old cache entries are ignored
+SCHEMA = 10  # bump when the summary's shape or meaning changes: old cache entries are ignored
 
 # Field options whose literal value the rules ask about.
 _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
@@ -30,6 +30,9 @@ _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "
 #: A link standing for what we cannot read (a helper's result): it may load anything.
 _OPAQUE_LINK: Tuple[str, List[str], bool] = ("<opaque>", [], True)
 _CONSTANT_CHARS = 4000  # a module constant's literal value is kept up to this size
+#: Class attributes whose being set matters even when their value cannot be read
+#: (``permission_classes = [IsAuthenticated | IsOwner]``).
+_OPAQUE_KEPT = frozenset({"permission_classes", "http_method_names"})
 _QUERYSET_LINKS = frozenset({"select_related", "prefetch_related", "annotate", "only", "defer", "values",
                              "values_list", "filter", "exclude", "all", "order_by", "distinct", "none",
                              "select_for_update", "using"})
@@ -114,6 +117,12 @@ class FunctionSummary:
     # what its own decorators make it: "request" (a route, DRF's @api_view/@action),
     # "startup" (@app.on_event("startup"/"shutdown")), or ""
     entry: str = ""
+    # FastAPI dependencies of its parameters and route decorators: [how, text, resolved]
+    # with how "Depends"/"Security" (``Depends(get_user)``: text "get_user", a built
+    # callable "JWTBearer()"), "Header" (a Header()/Cookie() parameter), "Request" (a
+    # Request parameter) or "alias" (an annotation that may name an ``Annotated[...]``
+    # alias of dependencies: ``user: CurrentUser``)
+    depends: List[List[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +143,16 @@ class ModuleSummary:
     # ("api_route", endpoint text, resolved) for add_api_route, ("lifespan", fn, resolved)
     # for lifespan=/on_startup=/add_event_handler("startup", fn)
     registrations: List[Tuple[str, str, Optional[str]]] = field(default_factory=list)
+    # FastAPI: apps and routers bound here, name -> {"kind": "app"|"router", "depends": [...]}
+    # (the dependencies given to FastAPI(...)/APIRouter(...), as FunctionSummary.depends)
+    routers: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    # parent.include_router(child, dependencies=[...]): [parent text, child text, child
+    # resolved or "", dependencies]
+    includes: List[List[Any]] = field(default_factory=list)
+    # module-level names standing for dependencies: `CurrentUser = Annotated[User,
+    # Depends(get_user)]` -> its dependencies; `oauth2 = OAuth2PasswordBearer(...)` -> a
+    # ["scheme", callee, resolved] entry (a fastapi.security scheme)
+    dependency_aliases: Dict[str, List[List[str]]] = field(default_factory=dict)
     schema: int = SCHEMA
 
     def function_named(self, name: str) -> Optional["FunctionSummary"]:
@@ -259,6 +278,8 @@ class _Extractor:
         for node in iter_nodes(tree):
             if isinstance(node, ast.Call):
                 self._call(node)
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                self._router(node)
         return self.summary
 
     # -- names ------------------------------------------------------------------------
@@ -311,6 +332,7 @@ class _Extractor:
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 if not isinstance(stmt, ast.AugAssign):
                     self._constant(stmt)
+                    self._dependency_alias(stmt)
                 bound: ast.expr = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
                 if isinstance(bound, ast.Name) and bound.id == "urlpatterns" and stmt.value is not None:
                     self._urlpatterns(stmt.value)
@@ -404,8 +426,142 @@ class _Extractor:
                 for hook in hooks.elts:
                     self._register("lifespan", hook)
 
+    # -- FastAPI dependencies ---------------------------------------------------------
+    def dependency(self, node: Optional[ast.AST]) -> Optional[List[str]]:
+        """``[how, text, resolved]`` of ``Depends(get_user)``, ``Security(f, scopes=...)``,
+        ``Depends(JWTBearer())`` (text ``JWTBearer()``), ``Header()``/``Cookie()``; None
+        for anything else."""
+        if not isinstance(node, ast.Call):
+            return None
+        how = _DEPENDENCY_MARKERS.get((dotted_name(node.func) or "").rsplit(".", 1)[-1])
+        if how is None or how == "Header":
+            return None if how is None else [how, "", ""]
+        target = node.args[0] if node.args else next((kw.value for kw in node.keywords if kw.arg == "dependency"), None)
+        built = ""
+        if isinstance(target, ast.Call):
+            target, built = target.func, "()"
+        if target is None:
+            return [how, "", ""]  # `Depends()`: the parameter's annotation is the dependency
+        name = dotted_name(target)
+        return [how, name + built, self.resolve(name) or ""] if name else [how, "<expr>", ""]
+
+    def dependency_list(self, node: ast.AST) -> List[List[str]]:
+        """The dependencies of a ``dependencies=[...]`` value (a name: a module's list)."""
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [d for d in (self.dependency(e) for e in node.elts[:20]) if d is not None]
+        name = dotted_name(node)
+        return [["alias", name, self.resolve(name) or ""]] if name else [["Depends", "<expr>", ""]]
+
+    def annotation_dependencies(self, node: ast.AST) -> List[List[str]]:
+        """``Annotated[User, Depends(get_user)]``, ``Request``, or a name that may be an
+        alias of dependencies (``CurrentUser``, imported or bound above)."""
+        if isinstance(node, ast.Subscript) and (dotted_name(node.value) or "").rsplit(".", 1)[-1] == "Annotated":
+            inner = getattr(node.slice, "value", node.slice) if type(node.slice).__name__ == "Index" else node.slice
+            elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+            out: List[List[str]] = []
+            for element in elements[1:]:
+                found = self.dependency(element)
+                if found is not None and found[0] in ("Depends", "Security") and not found[1]:
+                    name = dotted_name(elements[0])
+                    found = [found[0], name, self.resolve(name) or ""] if name else None
+                if found is not None:
+                    out.append(found)
+            return out
+        name = dotted_name(node)
+        if not name:
+            return []
+        last, head = name.rsplit(".", 1)[-1], name.split(".", 1)[0]
+        resolved = self.resolve(name) or ""
+        if last in _REQUEST_TYPES and (resolved.startswith(("fastapi", "starlette")) or not resolved):
+            return [["Request", "", ""]]
+        if head in self.summary.dependency_aliases or (head in self.summary.imports and last[:1].isupper()):
+            return [["alias", name, resolved]]
+        return []
+
+    def function_dependencies(self, node: ast.AST) -> List[List[str]]:
+        """What a function's parameters and route decorators depend on."""
+        args = node.args  # type: ignore[attr-defined]
+        positional = list(args.posonlyargs) + list(args.args)
+        defaults: List[Optional[ast.AST]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+        out: List[List[str]] = []
+        for arg, default in pairs:
+            found = self.dependency(default)
+            if found is not None and found[0] in ("Depends", "Security") and not found[1]:
+                name = dotted_name(arg.annotation) if arg.annotation is not None else None
+                found = [found[0], name, self.resolve(name) or ""] if name else found
+            if found is not None:
+                out.append(found)
+            if arg.annotation is not None:
+                out.extend(self.annotation_dependencies(arg.annotation))
+        for deco in getattr(node, "decorator_list", ()):
+            if isinstance(deco, ast.Call):
+                for kw in deco.keywords:
+                    if kw.arg == "dependencies":
+                        out.extend(self.dependency_list(kw.value))
+        return out[:20]
+
+    def _dependency_alias(self, stmt: ast.stmt) -> None:
+        """``CurrentUser = Annotated[User, Depends(get_user)]``, ``AUTH = [Depends(f)]``,
+        ``oauth2 = OAuth2PasswordBearer(tokenUrl="token")`` at module level."""
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]  # type: ignore[attr-defined]
+        value = getattr(stmt, "value", None)
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or value is None:
+            return
+        found: List[List[str]] = []
+        if isinstance(value, ast.Subscript):
+            found = self.annotation_dependencies(value)
+        elif isinstance(value, (ast.List, ast.Tuple)):
+            found = self.dependency_list(value)
+        elif isinstance(value, ast.Call):
+            callee = dotted_name(value.func) or ""
+            resolved = self.resolve(callee) or ""
+            if resolved.startswith("fastapi.security"):
+                found = [["scheme", callee, resolved]]
+            else:
+                single = self.dependency(value)  # `CurrentUser = Depends(get_user)`
+                found = [single] if single is not None else []
+        if found:
+            self.summary.dependency_aliases[targets[0].id] = found
+
+    def _router(self, node: ast.Assign) -> None:
+        """``router = APIRouter(dependencies=[...])``, ``app = FastAPI(...)`` (anywhere: an
+        app factory's local too)."""
+        call = node.value
+        assert isinstance(call, ast.Call)
+        callee = dotted_name(call.func) or ""
+        last = callee.rsplit(".", 1)[-1]
+        resolved = self.resolve(callee) or ""
+        if last not in ("FastAPI", "APIRouter") or not resolved.startswith("fastapi"):
+            return
+        for target in node.targets:
+            name = dotted_name(target)
+            if not name:
+                continue
+            entry = self.summary.routers.setdefault(name, {"kind": "app" if last == "FastAPI" else "router",
+                                                           "depends": []})
+            for kw in call.keywords:
+                if kw.arg == "dependencies":
+                    entry["depends"].extend(self.dependency_list(kw.value))
+
+    def _include(self, call: ast.Call) -> None:
+        """``parent.include_router(child, dependencies=[...])``."""
+        func = call.func
+        assert isinstance(func, ast.Attribute)
+        child = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg == "router"), None)
+        text = dotted_name(child) if child is not None else None
+        if not text or len(self.summary.includes) >= 200:
+            return
+        depends: List[List[str]] = []
+        for kw in call.keywords:
+            if kw.arg == "dependencies":
+                depends.extend(self.dependency_list(kw.value))
+        self.summary.includes.append([dotted_name(func.value) or "", text, self.resolve(text) or "", depends])
+
     def _call(self, call: ast.Call) -> None:
         self._registration_call(call)
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "include_router":
+            self._include(call)
         func = call.func
         # os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
         if isinstance(func, ast.Attribute) and func.attr == "setdefault" and len(call.args) >= 2:
@@ -564,6 +720,8 @@ class _Extractor:
         literal = _literal(value)
         if literal is not ...:
             cls.attributes[name] = {"literal": literal}
+        elif name in _OPAQUE_KEPT:
+            cls.attributes[name] = {"opaque": True}  # set, to something the summary cannot read
 
     def _meta(self, node: ast.ClassDef) -> Dict[str, Any]:
         meta: Dict[str, Any] = {}
@@ -630,13 +788,17 @@ _HTTP_ROOTS = ("requests.", "httpx.")
 _WRITE_METHODS = frozenset({"create", "update_or_create", "update", "delete", "bulk_create",
                             "bulk_update", "acreate", "aupdate_or_create", "aupdate", "adelete",
                             "abulk_create", "abulk_update"})
-_QUERY_METHODS = frozenset({"get", "filter", "exclude", "all", "first", "last", "count", "exists", "aggregate",
-                            "values", "values_list", "aget", "afirst", "alast", "acount", "aexists"})
+# queries that run where they stand (`filter`/`all`/`values` only build a lazy queryset)
+_QUERY_METHODS = frozenset({"get", "first", "last", "count", "exists", "aggregate", "in_bulk", "latest",
+                            "earliest", "aget", "afirst", "alast", "acount", "aexists", "aaggregate"})
 _INSTANCE_WRITES = frozenset({"save", "asave", "delete", "adelete"})
 _MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 _ROUTE_VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD",
                 "options": "OPTIONS", "route": "", "api_route": "", "websocket": ""}
 _URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
+#: FastAPI's dependency markers (a Cookie is read like a Header: by the function itself).
+_DEPENDENCY_MARKERS = {"Depends": "Depends", "Security": "Security", "Header": "Header", "Cookie": "Header"}
+_REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})
 
 
 class _FunctionWalker:
@@ -661,6 +823,7 @@ class _FunctionWalker:
         summary = self.summary
         args = node.args  # type: ignore[attr-defined]
         summary.params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+        summary.depends = self.x.function_dependencies(node)
         for deco in getattr(node, "decorator_list", ()):
             target = deco.func if isinstance(deco, ast.Call) else deco
             text = dotted_name(target) or ""

@@ -6,7 +6,8 @@ import ast
 from typing import Dict, Optional, Tuple
 
 from ...astutil import short_source
-from ...context import Context, FactKey
+from ...context import Context, FactKey, Frame
+from ...entrypoints import call_graph, callee_function, chain_through_helper, function_key, only_called_from
 from ...queries import QUERYSET_RETURNING
 from .. import Rule, check
 from ._calls import DJANGO_MAIL_FUNCTIONS, FS_PROBES, http_library, imports_any, is_path_expression
@@ -36,6 +37,9 @@ RULE = Rule(
         "wrapper": "sync ORM {wrapper}(queryset) " + _BLOCKS,
         # a plain `for` or comprehension over a queryset
         "iteration": "sync ORM iteration (use `async for`) " + _BLOCKS,
+        # a call into a sync project helper that blocks further down
+        "helper": "`{expr}` blocks the event loop inside `async def` through `{chain}`: run the "
+        "helper with asyncio.to_thread / sync_to_async, or make it async",
     },
     what="Finds, directly inside `async def` (not in a nested plain `def` or lambda): "
     "`time.sleep`, `requests.*` calls and calls on a `requests.Session()`, "
@@ -81,7 +85,16 @@ RULE = Rule(
     "one is indistinguishable by shape). Inside `async def` this rule reports the disk "
     "probes BR041 would, once. Scripts (`*/scripts/*`), `manage.py` and management "
     "commands run one job on their event loop (`asyncio.run(main())` in a CLI) and are "
-    "not checked: a blocking call there delays no other request.",
+    "not checked: a blocking call there delays no other request. With the project "
+    "model, a call from `async def` into a sync project helper that blocks further down "
+    "(opens files, sleeps, calls `requests`, sends mail, runs a Django query: `get`, "
+    "`first`, `count`, `exists`..., "
+    "within four calls) is reported at the call, the chain in the message "
+    "(`views.report -> exports.write_csv -> open`); a helper handed to "
+    "`asyncio.to_thread`/`sync_to_async` or wrapped by a decorator (which may make it "
+    "awaitable) is not. Startup hooks (`lifespan=`, `on_event(\"startup\")`, "
+    "`add_event_handler`, `on_startup=`) and async functions only they call run before any "
+    "request is served: silent there.",
 )
 
 
@@ -112,10 +125,30 @@ def _in_async(ctx: Context) -> bool:
 
 
 def _is_command_line(ctx: Context) -> bool:
-    """Scripts, management commands and entry points run one job on their event loop:
-    a blocking call there delays nobody else."""
+    """Scripts, management commands and entry points run one job on their event loop,
+    and startup hooks run before any request: a blocking call there delays nobody else."""
     kind = ctx.kind
-    return kind.scripts or kind.manage or "/management/commands/" in ctx.filename.replace("\\", "/")
+    if kind.scripts or kind.manage or "/management/commands/" in ctx.filename.replace("\\", "/"):
+        return True
+    frame = ctx.function_frame()
+    return frame is not None and ctx.project is not None and ctx.frame_fact(_STARTUP, _is_startup, frame)
+
+
+_STARTUP: FactKey[bool] = FactKey("br040.startup")
+#: What a sync helper can do that blocks its async caller, in the order a finding names it.
+#: Not "write": the model's writes include a SQLAlchemy ``session.add(x)`` (which runs no
+#: SQL, and an ``AsyncSession``'s is sync by design) and any ``self.save()``.
+_HELPER_EFFECTS = ("blocking", "http", "query", "mail")
+
+
+def _is_startup(ctx: Context, frame: Frame) -> bool:
+    """A startup hook (``lifespan=``, ``@app.on_event("startup")``...) or a function only
+    startup hooks call."""
+    graph = call_graph(ctx)
+    key = function_key(ctx, frame)
+    if graph is None or key is None:
+        return False
+    return graph.entry_point(*key) == "startup" or only_called_from(ctx, ("startup",), frame)
 
 
 def _imports_django(ctx: Context) -> bool:
@@ -202,3 +235,22 @@ def sync_comprehension_in_async(node: ast.AST, ctx: Context) -> None:
     generators = getattr(node, "generators", ())
     if generators and not generators[0].is_async and _is_queryset(ctx, generators[0].iter):
         ctx.report(RULE, generators[0].iter, "iteration", expr=short_source(generators[0].iter))
+
+
+@check(RULE, ast.Call)
+def blocking_through_helper(node: ast.Call, ctx: Context) -> None:
+    """A call from ``async def`` into a sync project helper that blocks further down."""
+    if ctx.project is None or not _in_async(ctx) or _is_command_line(ctx):
+        return
+    helper = callee_function(ctx, node)
+    if helper is None or helper.is_async:
+        return
+    from ...project.calls import PLAIN_DECORATORS
+
+    if any(d.rsplit(".", 1)[-1] not in PLAIN_DECORATORS for d in helper.decorators):
+        return  # `@sync_to_async`, `@run_in_threadpool`...: the decorator may make it awaitable
+    for kind in _HELPER_EFFECTS:
+        chain = chain_through_helper(ctx, node, kind)
+        if chain is not None:
+            ctx.report(RULE, node, "helper", expr=short_source(node), chain=chain)
+            return
