@@ -21,6 +21,13 @@ RULE = Rule(
     code="BR064",
     symbol="unauthenticated-write-endpoint",
     summary="An endpoint that changes or deletes rows lets anyone call it",
+    default_on=False,
+    precision="Off by default. Read blind on three projects its authors never read (round 4): 0 of "
+    "30 findings true. Access was enforced where this rule does not look yet: a project's "
+    "DRF filter backend or ACL-restricted object lookup (anonymous users get 404), an "
+    "authentication dependency reached through an Annotated alias parameter the model did "
+    "not resolve, abstract bases that no router serves, and reset endpoints that check "
+    "their own token. Verdicts: docs/evaluation/2026-12-04-blind-round4-br064.md.",
     message="`{name}` lets anyone {verbs}: {reason}; " + _FIX_DRF,
     messages={
         "route": "`{route}` (`{function}`) changes data with no authentication dependency on the "
