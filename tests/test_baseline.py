@@ -29,6 +29,9 @@ SERVICES = textwrap.dedent("""\
             pass
     """)
 PROJECT = {"app/views.py": VIEWS, "app/services.py": SERVICES}
+# both rules are opt-in: the recorder and the checks name them
+NAMED = "--extend-select=BR010,BR020"
+SELECTED = "--select=BR010,BR020"
 TODAY: FindingsByPath = {
     "app/views.py": [(3, 5, "BR010"), (4, 5, "BR010")],
     "app/services.py": [(4, 5, "BR020")],
@@ -40,7 +43,7 @@ def record(cwd: Path, *args: str) -> Run:
 
 
 def check(cwd: Path, *args: str) -> FindingsByPath:
-    run = flake8(["--isolated", "--select=BR", *args, "."], cwd)
+    run = flake8(["--isolated", SELECTED, *args, "."], cwd)
     assert run.stderr == ""
     found = parse_flake8(run.stdout)
     assert run.returncode == (1 if found else 0)
@@ -60,7 +63,7 @@ def edit(cwd: Path, name: str, text: str) -> None:
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
     write_tree(tmp_path, PROJECT)
-    run = record(tmp_path, ".")
+    run = record(tmp_path, NAMED, ".")
     assert (run.returncode, run.stderr) == (0, "")
     assert run.stdout == "baseline.json: recorded 3 finding(s) in 2 file(s)\n"
     return tmp_path
@@ -89,7 +92,7 @@ def test_the_baseline_file_lists_fingerprints_sorted(project: Path) -> None:
 
 def test_recording_is_stable(project: Path) -> None:
     first = (project / "baseline.json").read_bytes()
-    assert record(project, "app/services.py", "app/views.py").returncode == 0
+    assert record(project, NAMED, "app/services.py", "app/views.py").returncode == 0
     assert (project / "baseline.json").read_bytes() == first
 
 
@@ -97,8 +100,12 @@ def test_recording_follows_the_flake8_configuration(tmp_path: Path) -> None:
     """The recorder runs flake8, so the project's options decide what it records."""
     write_tree(tmp_path, {"conf/app.py": VIEWS})
     assert record(tmp_path, ".").returncode == 0
+    assert entries(tmp_path) == []  # BR010 is opt-in
+    (tmp_path / "setup.cfg").write_text("[flake8]\nextend-select = BR010\n", "utf-8")
+    assert record(tmp_path, ".").returncode == 0
     assert {entry["path"] for entry in entries(tmp_path)} == {"conf/app.py"}
-    (tmp_path / "setup.cfg").write_text("[flake8]\nextend-backend-settings-modules = conf/*.py\n", "utf-8")
+    (tmp_path / "setup.cfg").write_text(
+        "[flake8]\nextend-select = BR010\nextend-backend-settings-modules = conf/*.py\n", "utf-8")
     assert record(tmp_path, ".").returncode == 0
     assert entries(tmp_path) == []
 
@@ -129,10 +136,10 @@ def test_flake8_hides_the_recorded_findings(project: Path) -> None:
 
 @pytest.mark.parametrize("config_file", ["setup.cfg", "tox.ini", ".flake8"])
 def test_flake8_reads_the_baseline_from_its_config_file(project: Path, config_file: str) -> None:
-    run = flake8(["--select=BR", "."], project)
+    run = flake8([SELECTED, "."], project)
     assert parse_flake8(run.stdout) == TODAY
     (project / config_file).write_text("[flake8]\nbackend-baseline = baseline.json\n", "utf-8")
-    run = flake8(["--select=BR", "."], project)
+    run = flake8([SELECTED, "."], project)
     assert (run.stdout, run.stderr, run.returncode) == ("", "", 0)
 
 
@@ -197,7 +204,8 @@ def test_noqa_still_applies_and_does_not_shift_occurrences(project: Path) -> Non
     ],
 )
 def test_flake8_stdin_matches_by_display_name(project: Path, display_name: str, expected: str) -> None:
-    run = flake8(["--isolated", "--backend-baseline=baseline.json", "--stdin-display-name", display_name, "-"],
+    run = flake8(["--isolated", SELECTED, "--backend-baseline=baseline.json", "--stdin-display-name", display_name,
+                  "-"],
                  project, stdin=(project / "app" / "views.py").read_text("utf-8"))
     assert (run.stdout, run.stderr) == (expected, "")
 
@@ -227,7 +235,7 @@ def test_an_unusable_baseline_is_a_configuration_error(project: Path, content: A
 
 def test_prune_drops_fixed_findings_and_adds_nothing(project: Path) -> None:
     edit(project, "app/views.py", VIEWS.replace('B = os.getenv("B")', 'B = "b"') + 'C = os.getenv("C")\n')
-    run = record(project, "--prune", ".")
+    run = record(project, "--prune", NAMED, ".")
     assert (run.returncode, run.stderr) == (0, "")
     assert run.stdout == "baseline.json: dropped 1 finding(s) that no longer occur; 2 kept\n"
     assert [entry["text"] for entry in entries(project)] == ["except Exception:", 'A = os.getenv("A")']
@@ -236,10 +244,10 @@ def test_prune_drops_fixed_findings_and_adds_nothing(project: Path) -> None:
 
 
 def test_prune_keeps_files_outside_the_paths_and_drops_deleted_ones(project: Path) -> None:
-    run = record(project, "--prune", "app/views.py")
+    run = record(project, "--prune", NAMED, "app/views.py")
     assert run.stdout == "baseline.json: dropped 0 finding(s) that no longer occur; 3 kept\n"
     (project / "app" / "services.py").unlink()
-    run = record(project, "--prune", "app/views.py")
+    run = record(project, "--prune", NAMED, "app/views.py")
     assert run.stdout == "baseline.json: dropped 1 finding(s) that no longer occur; 2 kept\n"
     assert {entry["path"] for entry in entries(project)} == {"app/views.py"}
 

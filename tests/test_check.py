@@ -27,6 +27,8 @@ OPT_IN_SOURCE = """\
     def find(pk: int | None, slug: Optional[str]):
         return pk, slug
     """  # BR084 at 4:32
+# the opt-in rules these tests rely on (ENV_READ: BR010, SWALLOW: BR020)
+NAMED = "--extend-select=BR010,BR020"
 SWALLOW = """\
     def notify(user):
         try:
@@ -84,7 +86,7 @@ def test_check_and_flake8_print_the_same_findings_on_the_example(extra: List[str
 
 def test_check_runs_only_the_br_rules(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/views.py": "import sys\n" + ENV_READ + "x=1\n"})  # F401, E225
-    args = ["--isolated", "--select=E,F,W,BR", f"--format={FLAKE8_FORMAT}", "app"]
+    args = ["--isolated", "--select=E,F,W,BR010", f"--format={FLAKE8_FORMAT}", "app"]
     assert {code for _, _, code in parse_flake8(flake8(args, tmp_path).stdout)["app/views.py"]} == {
         "F401", "E225", "BR010"
     }
@@ -108,16 +110,16 @@ NOQA = """\
 
 def test_noqa_comments_are_honoured_as_flake8_honours_them(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/views.py": NOQA})
-    assert both(["--isolated", "app"], tmp_path) == {
+    assert both(["--isolated", NAMED, "app"], tmp_path) == {
         "app/views.py": [(4, 5, "BR010"), (8, 5, "BR010"), (9, 5, "BR010")]
     }
     # --disable-noqa, as in flake8
-    assert len(both(["--isolated", "--disable-noqa", "app"], tmp_path)["app/views.py"]) == 7
+    assert len(both(["--isolated", NAMED, "--disable-noqa", "app"], tmp_path)["app/views.py"]) == 7
 
 
 def test_a_file_level_flake8_noqa_skips_the_file(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/views.py": "# flake8: noqa\n" + ENV_READ, "app/api.py": ENV_READ})
-    assert both(["--isolated", "app"], tmp_path) == {"app/api.py": [(3, 9, "BR010")]}
+    assert both(["--isolated", NAMED, "app"], tmp_path) == {"app/api.py": [(3, 9, "BR010")]}
 
 
 # -- configuration files ----------------------------------------------------------------------
@@ -132,6 +134,7 @@ CONFIGURED = {
 }
 CONFIG = """\
     [flake8]
+    select = BR01,BR02
     extend-select = BR084
     extend-ignore = BR020
     exclude = app/legacy
@@ -152,9 +155,11 @@ CONFIGURED_FINDINGS = {
 ])
 def test_the_flake8_configuration_file_is_read(tmp_path: Path, config_file: str, section: str) -> None:
     write_tree(tmp_path, CONFIGURED)
-    assert RULES[OPT_IN].default_on is False
-    # without the configuration: the defaults (opt-in rule off, BR020 on, everything checked)
-    assert both(["--isolated", "."], tmp_path) == {
+    assert not {RULES[code].default_on for code in (OPT_IN, "BR010", "BR020")} - {False}
+    # without the configuration: the defaults (every rule here is opt-in: silent)...
+    assert both(["--isolated", "."], tmp_path) == {}
+    # ... and with BR010 and BR020 named, no exclusion, no per-file ignore, tests not checked
+    assert both(["--isolated", NAMED, "."], tmp_path) == {
         "app/views.py": [(3, 9, "BR010"), (9, 5, "BR020")],
         "app/envs.py": [(3, 9, "BR010")],
         "app/legacy/old.py": [(3, 9, "BR010")],
@@ -167,10 +172,11 @@ def test_the_flake8_configuration_file_is_read(tmp_path: Path, config_file: str,
 def test_command_line_selection_overrides_the_configuration(tmp_path: Path) -> None:
     write_tree(tmp_path, CONFIGURED)
     (tmp_path / "setup.cfg").write_text(textwrap.dedent(CONFIG), encoding="utf-8")
-    # BR020 stays in the file's extend-ignore, BR084 in its extend-select
+    # the command line's select replaces the file's (BR01: BR010 is gone); BR020 stays in
+    # the file's extend-ignore, BR084 in its extend-select
     assert both(["--select=BR02", "."], tmp_path) == {"app/lookup.py": [(4, 32, OPT_IN)]}
     assert both(["--select=BR084", "."], tmp_path) == {"app/lookup.py": [(4, 32, OPT_IN)]}
-    assert both(["--isolated", "--select=BR", "app/views.py"], tmp_path) == {
+    assert both(["--isolated", "--select=BR01,BR02", "app/views.py"], tmp_path) == {
         "app/views.py": [(3, 9, "BR010"), (9, 5, "BR020")]
     }
 
@@ -185,10 +191,11 @@ def test_an_opt_in_rule_runs_only_when_named(tmp_path: Path) -> None:
 
 def test_check_tests_is_short_for_the_backend_option(tmp_path: Path) -> None:
     write_tree(tmp_path, {"tests/test_views.py": ENV_READ})
-    assert findings(check(["--isolated", "tests"], tmp_path)) == {}
+    assert findings(check(["--isolated", NAMED, "tests"], tmp_path)) == {}
     expected = {"tests/test_views.py": [(3, 9, "BR010")]}
-    assert findings(check(["--isolated", "--check-tests", f"--format={FLAKE8_FORMAT}", "tests"], tmp_path)) == expected
-    assert both(["--isolated", "--backend-check-tests", "tests"], tmp_path) == expected
+    assert findings(check(["--isolated", NAMED, "--check-tests", f"--format={FLAKE8_FORMAT}", "tests"],
+                          tmp_path)) == expected
+    assert both(["--isolated", NAMED, "--backend-check-tests", "tests"], tmp_path) == expected
 
 
 def test_a_bad_option_value_is_a_configuration_error(tmp_path: Path) -> None:
@@ -202,14 +209,17 @@ def test_a_bad_option_value_is_a_configuration_error(tmp_path: Path) -> None:
 
 def test_the_baseline_option_hides_the_recorded_findings(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/views.py": ENV_READ})
-    recorded = run_python(["-m", "flake8_backend_rules", "baseline", "--output", "baseline.json", "app"], tmp_path)
+    assert both(["--isolated", NAMED, "app"], tmp_path) == {"app/views.py": [(3, 9, "BR010")]}
+    recorded = run_python(["-m", "flake8_backend_rules", "baseline", "--output", "baseline.json",
+                           "--extend-select=BR010", "app"], tmp_path)
     assert recorded.returncode == 0, recorded.stderr
-    assert both(["--isolated", "--backend-baseline=baseline.json", "app"], tmp_path) == {}
+    assert both(["--isolated", NAMED, "--backend-baseline=baseline.json", "app"], tmp_path) == {}
     write_tree(tmp_path, {"app/views.py": ENV_READ + 'OTHER = os.getenv("OTHER")\n'})
-    assert both(["--isolated", "--backend-baseline=baseline.json", "app"], tmp_path) == {
+    assert both(["--isolated", NAMED, "--backend-baseline=baseline.json", "app"], tmp_path) == {
         "app/views.py": [(4, 9, "BR010")]
     }
-    (tmp_path / "setup.cfg").write_text("[flake8]\nbackend-baseline = baseline.json\n", encoding="utf-8")
+    (tmp_path / "setup.cfg").write_text("[flake8]\nextend-select = BR010\nbackend-baseline = baseline.json\n",
+                                        encoding="utf-8")
     assert both(["app"], tmp_path) == {"app/views.py": [(4, 9, "BR010")]}
 
 
@@ -219,13 +229,13 @@ def test_the_baseline_option_hides_the_recorded_findings(tmp_path: Path) -> None
 def test_stdin_takes_the_display_name(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/views.py": "x = 1\n"})  # the saved file is clean; the buffer is not
     source = ENV_READ + "\n\n" + textwrap.dedent(SWALLOW)
-    args = ["--isolated", "--stdin-display-name=app/views.py", "-"]
+    args = ["--isolated", NAMED, "--stdin-display-name=app/views.py", "-"]
     assert both(args, tmp_path, stdin=source) == {"app/views.py": [(3, 9, "BR010"), (9, 5, "BR020")]}
     # the display name decides what the module is: a settings module may read the environment
-    settings = ["--isolated", "--stdin-display-name=app/settings.py", "-"]
+    settings = ["--isolated", NAMED, "--stdin-display-name=app/settings.py", "-"]
     assert both(settings, tmp_path, stdin=source) == {"app/settings.py": [(9, 5, "BR020")]}
     # no display name: flake8's "stdin"
-    assert both(["--isolated", "-"], tmp_path, stdin=source) == {"stdin": [(3, 9, "BR010"), (9, 5, "BR020")]}
+    assert both(["--isolated", NAMED, "-"], tmp_path, stdin=source) == {"stdin": [(3, 9, "BR010"), (9, 5, "BR020")]}
 
 
 def test_stdin_that_cannot_be_parsed_is_reported_under_its_display_name(tmp_path: Path) -> None:
@@ -248,21 +258,21 @@ def formatted(tmp_path: Path) -> Path:
 
 
 def test_the_default_format_is_flake8s(formatted: Path) -> None:
-    run = check(["--isolated", "app"], formatted)
+    run = check(["--isolated", NAMED, "app"], formatted)
     message = RULES["BR010"].format(expr="os.getenv('DEBUG')")
     assert run.stdout.splitlines() == [
         f"app/api.py:3:9: BR010 {message}",
         f"app/views.py:3:9: BR010 {message}",
         f"app/views.py:9:5: BR020 {RULES['BR020'].format(handler='except Exception')}",
     ]
-    assert run.stdout == flake8(["--isolated", "--select=BR", "app"], formatted).stdout
-    pylint_style = check(["--isolated", "--format=pylint", "app"], formatted)
+    assert run.stdout == flake8(["--isolated", "--select=BR", NAMED, "app"], formatted).stdout
+    pylint_style = check(["--isolated", NAMED, "--format=pylint", "app"], formatted)
     assert pylint_style.stdout.splitlines()[0] == f"app/api.py:3: [BR010] {message}"
 
 
 def test_sarif_is_the_document_flake8_writes(formatted: Path) -> None:
-    ours = check(["--isolated", "--format=sarif", "app"], formatted)
-    theirs = flake8(["--isolated", "--select=BR", "--format=sarif", "app"], formatted)
+    ours = check(["--isolated", NAMED, "--format=sarif", "app"], formatted)
+    theirs = flake8(["--isolated", "--select=BR", NAMED, "--format=sarif", "app"], formatted)
     assert ours.returncode == 1
     doc = json.loads(ours.stdout)
     assert doc == json.loads(theirs.stdout)
@@ -281,8 +291,8 @@ def test_sarif_is_the_document_flake8_writes(formatted: Path) -> None:
 
 
 def test_github_prints_one_annotation_per_finding(formatted: Path) -> None:
-    run = check(["--isolated", "--format=github", "app"], formatted)
-    assert run.stdout == flake8(["--isolated", "--select=BR", "--format=github", "app"], formatted).stdout
+    run = check(["--isolated", NAMED, "--format=github", "app"], formatted)
+    assert run.stdout == flake8(["--isolated", "--select=BR", NAMED, "--format=github", "app"], formatted).stdout
     pattern = re.compile(r"^::warning file=(?P<file>[^,]+),line=(?P<line>\d+),col=(?P<col>\d+),"
                          r"title=(?P<code>BR\d{3}) (?P<symbol>[a-z-]+)::(?P<message>.+)$")
     matches = [pattern.match(line) for line in run.stdout.splitlines()]
@@ -295,9 +305,10 @@ def test_github_prints_one_annotation_per_finding(formatted: Path) -> None:
 
 
 def test_gitlab_is_the_report_flake8_writes(formatted: Path) -> None:
-    run = check(["--isolated", "--format=gitlab", "app"], formatted)
+    run = check(["--isolated", NAMED, "--format=gitlab", "app"], formatted)
     report = json.loads(run.stdout)
-    assert report == json.loads(flake8(["--isolated", "--select=BR", "--format=gitlab", "app"], formatted).stdout)
+    assert report == json.loads(flake8(["--isolated", "--select=BR", NAMED, "--format=gitlab", "app"],
+                                       formatted).stdout)
     assert sorted((issue["location"]["path"], issue["location"]["lines"]["begin"], issue["check_name"])
                   for issue in report) == [("app/api.py", 3, "BR010"), ("app/views.py", 3, "BR010"),
                                            ("app/views.py", 9, "BR020")]
@@ -305,7 +316,7 @@ def test_gitlab_is_the_report_flake8_writes(formatted: Path) -> None:
 
 
 def test_output_file_and_exit_zero_as_in_flake8(formatted: Path) -> None:
-    run = check(["--isolated", "--exit-zero", "--output-file=out/report.txt", "app"], formatted)
+    run = check(["--isolated", NAMED, "--exit-zero", "--output-file=out/report.txt", "app"], formatted)
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
     assert len((formatted / "out" / "report.txt").read_text().splitlines()) == 3
 
@@ -320,7 +331,7 @@ def statistics_line(count: int, code: str) -> str:
 
 @pytest.mark.parametrize("command", [check, flake8])
 def test_statistics_name_each_rule(formatted: Path, command: Any) -> None:
-    run = command(["--isolated", "--select=BR", "--statistics", "--format=%(code)s", "app"], formatted)
+    run = command(["--isolated", "--select=BR010,BR020", "--statistics", "--format=%(code)s", "app"], formatted)
     expected = [statistics_line(2, "BR010"), statistics_line(1, "BR020")]
     assert run.stdout.splitlines() == ["BR010", "BR010", "BR020", *expected]
     # the summary, not the first finding's message
@@ -334,7 +345,7 @@ def test_statistics_of_other_plugins_keep_flake8s_text(formatted: Path) -> None:
 
 
 def test_statistics_of_a_document_format_go_to_stderr(formatted: Path) -> None:
-    run = check(["--isolated", "--statistics", "--format=sarif", "app"], formatted)
+    run = check(["--isolated", NAMED, "--statistics", "--format=sarif", "app"], formatted)
     assert len(json.loads(run.stdout)["runs"][0]["results"]) == 3
     assert run.stderr.splitlines() == [statistics_line(2, "BR010"), statistics_line(1, "BR020")]
 
@@ -357,12 +368,12 @@ def test_a_file_that_cannot_be_parsed_is_reported_whatever_the_selection(tmp_pat
 
 def test_ci_formats_show_a_file_that_cannot_be_parsed(tmp_path: Path) -> None:
     write_tree(tmp_path, BROKEN)
-    sarif = json.loads(check(["--isolated", "--format=sarif", "app"], tmp_path).stdout)
+    sarif = json.loads(check(["--isolated", NAMED, "--format=sarif", "app"], tmp_path).stdout)
     results = [(r["ruleId"], r["message"]["text"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
                for r in sarif["runs"][0]["results"]]
     assert results == [("E999", "cannot parse: invalid syntax", "app/a_broken.py"),
                        ("BR010", RULES["BR010"].format(expr="os.getenv('DEBUG')"), "app/views.py")]
-    gitlab = json.loads(check(["--isolated", "--format=gitlab", "app"], tmp_path).stdout)
+    gitlab = json.loads(check(["--isolated", NAMED, "--format=gitlab", "app"], tmp_path).stdout)
     assert [(issue["check_name"], issue["location"]["path"]) for issue in gitlab] == [
         ("E999", "app/a_broken.py"), ("BR010", "app/views.py")
     ]

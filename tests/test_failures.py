@@ -48,7 +48,7 @@ def broken_tree(tmp_path: Path) -> Path:
 
 
 def test_check_reports_each_file_it_cannot_parse_and_goes_on(broken_tree: Path) -> None:
-    result = _run(["-m", "flake8_backend_rules", "check", "app", "missing.py"], broken_tree)
+    result = _run(["-m", "flake8_backend_rules", "check", "--extend-select=BR010", "app", "missing.py"], broken_tree)
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 1
     lines = result.stdout.splitlines()
@@ -77,7 +77,7 @@ def test_output_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) -> N
     for index in range(2000):
         _write(tmp_path / "app" / f"m{index:04}.py", ENV_READ.encode())
     process = subprocess.Popen(
-        [sys.executable, "-m", "flake8_backend_rules", "check", "app"], cwd=tmp_path,
+        [sys.executable, "-m", "flake8_backend_rules", "check", "--extend-select=BR010", "app"], cwd=tmp_path,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
     )
     assert process.stdout is not None and process.stderr is not None
@@ -98,7 +98,7 @@ def test_output_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) -> N
 ])
 def test_flake8_names_the_option_of_a_bad_value(tmp_path: Path, option: str, value: str, message: str) -> None:
     _write(tmp_path / "app.py", ENV_READ.encode())
-    result = _run(["-m", "flake8", "--isolated", "--select=BR", f"{option}={value}", "app.py"], tmp_path)
+    result = _run(["-m", "flake8", "--isolated", "--select=BR010", f"{option}={value}", "app.py"], tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("flake8-backend-rules: configuration error: " + message), result.stderr
@@ -108,13 +108,13 @@ def test_flake8_names_the_option_of_a_bad_value(tmp_path: Path, option: str, val
 def test_flake8_reads_the_bad_value_from_setup_cfg_too(tmp_path: Path) -> None:
     _write(tmp_path / "app.py", ENV_READ.encode())
     _write(tmp_path / "setup.cfg", b"[flake8]\nbackend-settings-modules = config/*.py, settings.py[\n")
-    result = _run(["-m", "flake8", "--select=BR", "app.py"], tmp_path)
+    result = _run(["-m", "flake8", "--select=BR010", "app.py"], tmp_path)
     assert result.returncode == 2
     assert "backend-settings-modules: malformed glob: 'settings.py['" in result.stderr
     assert "Traceback" not in result.stderr
     # a well-formed value is accepted and the finding reported
     _write(tmp_path / "setup.cfg", b"[flake8]\nbackend-settings-modules = config/*.py, [s]ettings.py\n")
-    result = _run(["-m", "flake8", "--select=BR", "app.py"], tmp_path)
+    result = _run(["-m", "flake8", "--select=BR010", "app.py"], tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith("app.py:3:7: BR010 ")
 

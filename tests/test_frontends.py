@@ -42,6 +42,19 @@ _LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+):(?P<name>[A-Za-z0
 _PYLINT_STATUS_BITS = {"F": 1, "E": 2, "W": 4, "R": 8, "C": 16}
 
 ENV_READ = 'import os\n\nDEBUG = os.getenv("DEBUG")\n'  # BR010 at 3:9 outside settings
+# BR070 (the default-on rule) at 10:19: a data migration with no way back
+IRREVERSIBLE_MIGRATION = """\
+    from django.db import migrations
+
+
+    def fill(apps, schema_editor):
+        apps.get_model("app", "Order").objects.update(total=0)
+
+
+    class Migration(migrations.Migration):
+        dependencies = [("app", "0001_initial")]
+        operations = [migrations.RunPython(fill)]
+    """
 
 
 @dataclass(frozen=True)
@@ -270,7 +283,7 @@ def test_flake8_stdin_uses_the_display_name_for_module_kinds(
     tmp_path: Path, display_name: str, expected_stdout: str, expected_status: int
 ) -> None:
     run = flake8(
-        ["--isolated", "--select", "BR", "--stdin-display-name", display_name, "-"],
+        ["--isolated", "--select", "BR010", "--stdin-display-name", display_name, "-"],
         cwd=tmp_path,
         stdin=ENV_READ,
     )
@@ -291,23 +304,39 @@ SELECTION_SOURCE = """\
     """
 
 
+SELECTION_PROJECT = {"app/services.py": SELECTION_SOURCE, "app/migrations/0002_fill.py": IRREVERSIBLE_MIGRATION}
+ENV = "app/services.py:3:7:BR010"  # opt-in
+SWALLOWED = "app/services.py:9:5:BR020"  # opt-in
+MIGRATION = "app/migrations/0002_fill.py:10:19:BR070"  # default-on
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        pytest.param([], ["3:7:BR010", "9:5:BR020"], id="flake8-defaults"),
-        pytest.param(["--select", "BR010"], ["3:7:BR010"], id="select-one-code"),
-        pytest.param(["--select", "BR02"], ["9:5:BR020"], id="select-prefix"),
-        pytest.param(["--select", "BR", "--extend-ignore", "BR010"], ["9:5:BR020"], id="extend-ignore"),
-        pytest.param(["--select", "E,W,F,BR0"], ["3:7:BR010", "9:5:BR020"], id="select-with-others"),
+        pytest.param([], [MIGRATION], id="flake8-defaults"),
+        pytest.param(["--select", "BR"], [MIGRATION], id="select-plugin-prefix-keeps-opt-in-off"),
+        pytest.param(["--select", "BR010"], [ENV], id="select-one-code"),
+        pytest.param(["--select", "BR02"], [SWALLOWED], id="select-prefix"),
+        pytest.param(["--extend-select", "BR010"], [MIGRATION, ENV], id="extend-select-one-code"),
+        pytest.param(["--extend-select", "BR02"], [MIGRATION, SWALLOWED], id="extend-select-family"),
+        pytest.param(["--extend-select", "BR0"], [MIGRATION, ENV, SWALLOWED], id="extend-select-every-rule"),
+        pytest.param(["--select", "BR0", "--extend-ignore", "BR010"], [MIGRATION, SWALLOWED], id="extend-ignore"),
+        pytest.param(["--extend-select", "BR010", "--extend-ignore", "BR010"], [MIGRATION],
+                     id="extend-ignore-an-extend-selected-code"),
+        pytest.param(["--extend-ignore", "BR070"], [], id="extend-ignore-the-default-on-rule"),
+        pytest.param(["--select", "E,W,F,BR0"], [MIGRATION, ENV, SWALLOWED], id="select-with-others"),
         pytest.param(["--ignore", "BR"], [], id="ignore-all"),
     ],
 )
 def test_flake8_selection_decides_which_rules_report(tmp_path: Path, args: List[str], expected: List[str]) -> None:
-    """The plugin runs only the rules flake8 selects: a wrong guess would drop findings."""
-    write_tree(tmp_path, {"app/services.py": SELECTION_SOURCE})
-    run = flake8(["--isolated", *args, "app/services.py"], cwd=tmp_path)
-    ours = [line.split(":", 1)[1] for line in run.stdout.splitlines() if ":BR" in line]
-    assert ours == expected
+    """The plugin runs only the rules flake8 selects: a wrong guess would drop findings.
+    A default-on rule (BR070) runs unless deselected; an opt-in rule (BR010, BR020) only
+    when a select entry names it: its code or a prefix longer than the plugin's ``BR``."""
+    assert RULES["BR070"].default_on and not RULES["BR010"].default_on and not RULES["BR020"].default_on
+    write_tree(tmp_path, SELECTION_PROJECT)
+    run = flake8(["--isolated", *args, "app"], cwd=tmp_path)
+    ours = [line for line in run.stdout.splitlines() if ":BR" in line]
+    assert sorted(ours) == sorted(expected)
     assert run.stderr == ""
 
 
@@ -321,7 +350,7 @@ def test_flake8_noqa_for_the_code_silences_and_for_another_code_does_not(tmp_pat
         D = os.getenv("D")
         E = os.environ["E"]  # noqa: BR01
         """})
-    run = flake8(["--isolated", "--select", "BR", "app/services.py"], cwd=tmp_path)
+    run = flake8(["--isolated", "--select", "BR010", "app/services.py"], cwd=tmp_path)
     assert run.stdout.splitlines() == ["app/services.py:4:5:BR010", "app/services.py:6:5:BR010"]
     assert (run.stderr, run.returncode) == ("", 1)
 
@@ -338,9 +367,12 @@ CONFIG_PROJECT = {
 DEFAULT_REPORTED = {"app/views.py", "conf/app.py"}
 
 
-def flake8_reported_files(project: Path, extra_args: Sequence[str] = ()) -> Set[str]:
-    """The files with a finding; every finding must be the one env read at 3:9."""
-    run = flake8(["--select", "BR", *extra_args, "."], cwd=project)
+def flake8_reported_files(
+    project: Path, extra_args: Sequence[str] = (), selection: Sequence[str] = ("--select", "BR010")
+) -> Set[str]:
+    """The files with a finding; every finding must be the one env read at 3:9. BR010 is
+    opt-in: the selection names it, unless a test leaves that to a configuration file."""
+    run = flake8([*selection, *extra_args, "."], cwd=project)
     assert run.stderr == ""
     found = parse_flake8(run.stdout)
     assert all(items == [(3, 9, "BR010")] for items in found.values()), found
@@ -349,8 +381,16 @@ def flake8_reported_files(project: Path, extra_args: Sequence[str] = ()) -> Set[
 
 
 def test_flake8_defaults_without_configuration(tmp_path: Path) -> None:
+    """BR010 is opt-in: silent by default and under the plugin's own prefix; once named (its
+    code, its family) it reports outside the default settings and test modules."""
     write_tree(tmp_path, CONFIG_PROJECT)
-    assert flake8_reported_files(tmp_path) == DEFAULT_REPORTED
+    assert not RULES["BR010"].default_on
+    assert flake8_reported_files(tmp_path, selection=()) == set()
+    assert flake8_reported_files(tmp_path, selection=("--select", "BR")) == set()
+    assert flake8_reported_files(tmp_path, selection=("--extend-select", "BR010")) == DEFAULT_REPORTED
+    assert flake8_reported_files(tmp_path, selection=("--select", "BR01")) == DEFAULT_REPORTED
+    assert flake8_reported_files(tmp_path, selection=("--extend-select", "BR0")) == DEFAULT_REPORTED
+    assert flake8_reported_files(tmp_path, selection=("--extend-select", "BR010", "--extend-ignore", "BR010")) == set()
 
 
 @pytest.mark.parametrize("config_file", ["setup.cfg", "tox.ini", ".flake8"])
@@ -376,8 +416,9 @@ def test_flake8_reads_options_from_config_files(
     tmp_path: Path, config_file: str, setting: str, expected: Set[str]
 ) -> None:
     write_tree(tmp_path, CONFIG_PROJECT)
-    (tmp_path / config_file).write_text(f"[flake8]\n{setting}\n", encoding="utf-8")
-    assert flake8_reported_files(tmp_path) == expected
+    # the file names the opt-in rule too: its selection is read with its options
+    (tmp_path / config_file).write_text(f"[flake8]\nextend-select = BR010\n{setting}\n", encoding="utf-8")
+    assert flake8_reported_files(tmp_path, selection=()) == expected
 
 
 @pytest.mark.parametrize(
@@ -448,27 +489,41 @@ def test_pylint_reads_options_from_its_rcfile(tmp_path: Path) -> None:
     assert pylint_reported_files(tmp_path, rcfile) == {"app/views.py", "tests/test_x.py"}
 
 
+_P_ENV = ("app/services.py", (3, 7, "BR010"))  # opt-in
+_P_SWALLOWED = ("app/services.py", (9, 5, "BR020"))  # opt-in
+_P_MIGRATION = ("app/migrations/0002_fill.py", (10, 19, "BR070"))  # default-on
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        pytest.param([], [(3, 7, "BR010"), (9, 5, "BR020")], id="pylint-defaults"),
-        pytest.param(["--disable=all", "--enable=swallowed-exception"], [(9, 5, "BR020")], id="enable-one"),
-        pytest.param(["--disable=env-read-outside-settings"], [(9, 5, "BR020")], id="disable-one"),
-        pytest.param(["--disable=all", "--enable=W5910"], [(3, 7, "BR010")], id="enable-by-id"),
+        pytest.param([], [_P_MIGRATION], id="pylint-defaults"),
+        pytest.param(["--enable=swallowed-exception"], [_P_SWALLOWED, _P_MIGRATION], id="enable-one"),
+        pytest.param(["--disable=all", "--enable=swallowed-exception"], [_P_SWALLOWED], id="enable-only-one"),
+        pytest.param(["--enable=swallowed-exception,env-read-outside-settings", "--disable=env-read-outside-settings"],
+                     [_P_SWALLOWED, _P_MIGRATION], id="disable-one"),
+        pytest.param(["--disable=irreversible-migration-operation"], [], id="disable-the-default-on-rule"),
+        pytest.param(["--disable=all", "--enable=W5910"], [_P_ENV], id="enable-by-id"),
+        pytest.param(["--enable=backend-rules"], [_P_ENV, _P_SWALLOWED, _P_MIGRATION], id="enable-the-checker"),
     ],
 )
 def test_pylint_enabling_decides_which_rules_report(
-    tmp_path: Path, empty_rcfile: Path, args: List[str], expected: List[Finding]
+    tmp_path: Path, empty_rcfile: Path, args: List[str], expected: List[Tuple[str, Finding]]
 ) -> None:
-    write_tree(tmp_path, {"app/services.py": SELECTION_SOURCE})
+    """An opt-in rule's message is disabled by default; ``--enable=<symbol>`` (or its id)
+    turns it on, ``--disable`` turns a default-on one off."""
+    write_tree(tmp_path, SELECTION_PROJECT)
     run = run_python(
         ["-m", "pylint", f"--rcfile={empty_rcfile}", "--load-plugins=pylint_plugins.backend_rules",
          "--msg-template={path}:{line}:{column}:{symbol}", "--score=n", "--persistent=n", "-j", "1",
-         *args, "app/services.py"],
+         *args, *sorted(SELECTION_PROJECT)],
         cwd=tmp_path,
     )
     ours = "\n".join(line for line in run.stdout.splitlines() if line.split(":")[-1] in RULES_BY_SYMBOL)
-    assert parse_pylint(ours).get("app/services.py", []) == expected
+    want: FindingsByPath = {}
+    for path, finding in expected:
+        want.setdefault(path, []).append(finding)
+    assert parse_pylint(ours) == {path: sorted(items) for path, items in want.items()}
     assert "Traceback" not in run.stderr, run.stderr
 
 
@@ -588,7 +643,7 @@ def test_cli_check_lints_a_folder(tmp_path: Path) -> None:
         "proj/app/broken.py": "def f(:\n",
         "proj/tests/test_views.py": ENV_READ,
     })
-    run = cli(["check", "proj"], tmp_path)
+    run = cli(["check", "proj", "--extend-select=BR010,BR020"], tmp_path)
     env_message = RULES["BR010"].format(expr="os.getenv('DEBUG')")  # ast.unparse quoting
     swallow_message = RULES["BR020"].format(handler="except Exception")
     assert run.stdout.splitlines() == [
@@ -604,7 +659,7 @@ def test_cli_check_lints_a_folder(tmp_path: Path) -> None:
         ["proj/app/broken.py", "1", " cannot parse"], ["proj/app/views.py", "8", "5"]
     ]
 
-    with_tests = cli(["check", "proj/tests", "--check-tests"], tmp_path)
+    with_tests = cli(["check", "proj/tests", "--check-tests", "--extend-select=BR010"], tmp_path)
     assert [line.split(":")[:3] for line in with_tests.stdout.splitlines()] == [
         ["proj/tests/test_views.py", "3", "9"]
     ]
@@ -613,5 +668,6 @@ def test_cli_check_lints_a_folder(tmp_path: Path) -> None:
 
 def test_cli_check_clean_folder_exits_0(tmp_path: Path) -> None:
     write_tree(tmp_path, {"proj/app/settings.py": ENV_READ, "proj/tests/test_views.py": ENV_READ})
-    run = cli(["check", "proj"], tmp_path)
+    # BR010 named: it would report these reads anywhere but a settings or a test module
+    run = cli(["check", "proj", "--extend-select=BR010"], tmp_path)
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")

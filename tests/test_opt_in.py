@@ -38,6 +38,8 @@ def codes(tmp_path: Path, *args: str) -> Set[str]:
         (["--select=BR", "--extend-select=BR034"], True),
         (["--select=BR03"], True),
         (["--extend-select=BR034"], True),
+        (["--extend-select=BR0"], True),
+        (["--select=BR0"], True),
         (["--select=BR", "--extend-select=BR034", "--extend-ignore=BR034"], False),
     ],
 )
@@ -53,6 +55,7 @@ def test_opt_in_rule_needs_to_be_named(tmp_path: Path, args: List[str], shown: b
         (["BR03"], True),
         (["BR034"], True),
         (["BR", "BR034"], True),
+        (["BR0"], True),
         (["BR05", "BR0340"], False),
         (["E9"], False),
     ],
@@ -62,3 +65,12 @@ def test_the_registry_policy_names_an_opt_in_rule_by_code_or_family(entries: Lis
     from flake8_backend_rules.registry import opt_in_named
 
     assert opt_in_named("BR034", entries) is named
+
+
+def test_br0_names_every_rule_and_br_none() -> None:
+    """``BR0`` is a prefix of every code longer than the plugin's ``BR``: it turns every
+    opt-in rule on (``--extend-select=BR0``), while ``BR`` alone names none of them."""
+    from flake8_backend_rules.registry import RULES, opt_in_named
+
+    assert all(opt_in_named(code, ["BR0"]) for code in RULES)
+    assert not any(opt_in_named(code, ["BR"]) for code in RULES)

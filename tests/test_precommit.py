@@ -32,7 +32,21 @@ MANIFEST = PROJECT_ROOT / ".pre-commit-hooks.yaml"
 # out of the user's ~/.cache/pre-commit.
 PRE_COMMIT_HOME = PROJECT_ROOT / ".cache" / "pre-commit"
 
-VIOLATION = 'import os\nKEY = os.getenv("KEY")\n'
+# BR070 (default-on) at 10:19 in a migration module: what the hooks report
+VIOLATION = """\
+from django.db import migrations
+
+
+def fill(apps, schema_editor):
+    apps.get_model("app", "Order").objects.update(total=0)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("app", "0001_initial")]
+    operations = [migrations.RunPython(fill)]
+"""
+# BR010 (opt-in): the hooks select only the default-on rules, so this stays silent
+OPT_IN_ONLY = 'import os\nKEY = os.getenv("KEY")\n'
 CLEAN = "from django.conf import settings\n\nKEY = settings.KEY\n"
 
 DEFAULT_ON_SYMBOLS = {rule.symbol for rule in RULES.values() if rule.default_on}
@@ -185,7 +199,11 @@ def _sections(output: str) -> Dict[str, str]:
 
 @pytest.mark.slow
 def test_hooks_report_the_violation_and_fail(hook_repo: Path, tmp_path: Path) -> None:
-    workdir = _scratch_repo(tmp_path / "project", {"app/__init__.py": "", "app/services.py": VIOLATION})
+    assert RULES["BR070"].default_on and not RULES["BR010"].default_on
+    workdir = _scratch_repo(tmp_path / "project", {
+        "app/__init__.py": "", "app/services.py": OPT_IN_ONLY,
+        "app/migrations/__init__.py": "", "app/migrations/0002_fill.py": VIOLATION,
+    })
     result = _try_repo(hook_repo, workdir)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output  # pre-commit: 1 when a hook fails
@@ -197,14 +215,15 @@ def test_hooks_report_the_violation_and_fail(hook_repo: Path, tmp_path: Path) ->
     assert re.search(r"^backend rules \(flake8\)\.+Failed$", flake8_block, flags=re.MULTILINE), flake8_block
     assert "- exit code: 1" in flake8_block
     reported = re.findall(r"^(\S+:\d+:\d+: BR\d{3}) ", flake8_block, flags=re.MULTILINE)
-    assert reported == ["app/services.py:2:7: BR010"], flake8_block
-    assert "os.getenv('KEY')" in flake8_block
+    assert reported == ["app/migrations/0002_fill.py:10:19: BR070"], flake8_block
+    assert "`migrations.RunPython(fill)` has no reverse_code" in flake8_block
 
     pylint_block = sections["backend-rules-pylint"]
     assert re.search(r"^backend rules \(pylint\)\.+Failed$", pylint_block, flags=re.MULTILINE), pylint_block
     assert "- exit code: 4" in pylint_block  # pylint's bit for a warning
     messages = re.findall(r"^(\S+:\d+:\d+: \w+): BR\d{3} .* \(([a-z-]+)\)$", pylint_block, flags=re.MULTILINE)
-    assert messages == [("app/services.py:2:6: W5910", "env-read-outside-settings")], pylint_block
+    assert messages == [("app/migrations/0002_fill.py:10:18: W5970", "irreversible-migration-operation")], \
+        pylint_block
     assert "rated at" not in pylint_block  # --score=n
 
 

@@ -17,11 +17,13 @@ import pytest
 from flake8_backend_rules import __version__
 from flake8_backend_rules.registry import RULES
 from flake8_backend_rules.report import DOCS_BASE_URL, INFORMATION_URI, escape_data, escape_property
-from tests.test_frontends import FLAKE8_FORMAT, Run, parse_flake8, run_python, write_tree
+from tests.test_frontends import FLAKE8_FORMAT, IRREVERSIBLE_MIGRATION, Run, parse_flake8, run_python, write_tree
 
 REPO = Path(__file__).resolve().parent.parent
-E_RULE = "BR033"  # the one rule in pylint category E: an error everywhere
+E_RULE = "BR033"  # the one rule in pylint category E: an error everywhere (opt-in)
 OPT_IN = "BR084"
+DEFAULT_ON = "BR070"
+ENV_RULE = "BR010"  # opt-in
 
 PROJECT = {
     # F401 at 2:1, BR010 at 4:9
@@ -52,8 +54,12 @@ PROJECT = {
         def find(pk: int | None, slug: Optional[str]):
             return pk, slug
         """,
+    # BR070 at 10:19 (default-on)
+    "app/migrations/0002_fill.py": IRREVERSIBLE_MIGRATION,
 }
-ARGS = ["--isolated", f"--extend-select={OPT_IN}"]
+ARGS = ["--isolated", f"--extend-select={ENV_RULE},{E_RULE},{OPT_IN}"]
+# the opt-in rule of the tests that need one finding
+ENV_ARGS = ["--isolated", f"--extend-select={ENV_RULE}"]
 Located = Tuple[str, int, int, str]  # (path, line, 1-based column, code)
 
 
@@ -84,12 +90,14 @@ def project(tmp_path: Path) -> Path:
 
 def test_the_project_reports_what_these_tests_rely_on(project: Path) -> None:
     assert RULES[E_RULE].pylint_id.startswith("E")
-    assert not RULES[OPT_IN].default_on
+    assert not RULES[OPT_IN].default_on and not RULES[ENV_RULE].default_on and not RULES[E_RULE].default_on
+    assert RULES[DEFAULT_ON].default_on
     assert plain_findings(project) == {
         ("app/views.py", 2, 1, "F401"),
         ("app/views.py", 4, 9, "BR010"),
         ("app/stock.py", 9, 15, "BR033"),
         ("app/lookup.py", 4, 32, "BR084"),
+        ("app/migrations/0002_fill.py", 10, 19, "BR070"),
     }
 
 
@@ -214,17 +222,19 @@ def test_sarif_has_one_result_per_finding_flake8_reports(project: Path) -> None:
     assert {code: result["message"]["text"] for code, result in results.items()} == messages(project)
     assert results["BR010"]["message"]["text"].startswith("environment read `os.getenv('DEBUG')`")
     assert {code: result["level"] for code, result in results.items()} == {
-        "BR010": "warning", E_RULE: "error", OPT_IN: "note", "F401": "warning",
+        DEFAULT_ON: "warning", E_RULE: "error", ENV_RULE: "note", OPT_IN: "note", "F401": "warning",
     }
     assert doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.resolve().as_uri() + "/"
 
 
 def test_sarif_follows_flake8s_selection(project: Path) -> None:
-    """Without the opt-in rule selected, its finding is gone from flake8 and from SARIF."""
+    """Without the opt-in rules selected, their findings are gone from flake8 and from SARIF."""
     _, doc = sarif(project, ["--isolated"])
     assert sarif_findings(doc) == plain_findings(project, ["--isolated"])
-    assert OPT_IN not in {result["ruleId"] for result in doc["runs"][0]["results"]}
-    assert "BR010" in {result["ruleId"] for result in doc["runs"][0]["results"]}
+    assert {result["ruleId"] for result in doc["runs"][0]["results"]} == {DEFAULT_ON, "F401"}
+    _, doc = sarif(project, ENV_ARGS)
+    assert sarif_findings(doc) == plain_findings(project, ENV_ARGS)
+    assert {result["ruleId"] for result in doc["runs"][0]["results"]} == {DEFAULT_ON, ENV_RULE, "F401"}
 
 
 def test_sarif_without_findings_is_a_valid_empty_log(tmp_path: Path) -> None:
@@ -255,7 +265,7 @@ def test_sarif_statistics_go_to_stderr(project: Path) -> None:
 def test_sarif_names_a_file_outside_the_working_directory_by_absolute_uri(tmp_path: Path) -> None:
     write_tree(tmp_path, {"elsewhere/app.py": 'import os\n\nKEY = os.getenv("KEY")\n', "cwd/keep.txt": ""})
     target = tmp_path / "elsewhere" / "app.py"
-    _, doc = sarif(tmp_path / "cwd", ["--isolated"], [str(target)])
+    _, doc = sarif(tmp_path / "cwd", ENV_ARGS, [str(target)])
     [result] = doc["runs"][0]["results"]
     assert result["ruleId"] == "BR010"
     assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": target.as_uri()}
@@ -281,15 +291,17 @@ def test_github_prints_one_annotation_per_finding(project: Path) -> None:
         f"::warning file=app/views.py,line=4,col=9,title=BR010 env-read-outside-settings::{text['BR010']}",
         f"::error file=app/stock.py,line=9,col=15,title={E_RULE} {RULES[E_RULE].symbol}::{text[E_RULE]}",
         f"::warning file=app/lookup.py,line=4,col=32,title={OPT_IN} {RULES[OPT_IN].symbol}::{text[OPT_IN]}",
+        f"::warning file=app/migrations/0002_fill.py,line=10,col=19,title={DEFAULT_ON} {RULES[DEFAULT_ON].symbol}::"
+        f"{text[DEFAULT_ON]}",
     ])
     assert text["F401"] == "'sys' imported but unused"
 
 
 def test_github_escapes_properties_and_messages(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/a,b:c.py": 'import os\n\nRATE = os.getenv("100%")\n'})
-    message = messages(tmp_path, ["--isolated"])["BR010"]
+    message = messages(tmp_path, ENV_ARGS)["BR010"]
     assert "os.getenv('100%')" in message
-    run = flake8(["--isolated", "--format=github", "."], tmp_path)
+    run = flake8([*ENV_ARGS, "--format=github", "."], tmp_path)
     assert run.stdout.splitlines() == [
         "::warning file=app/a%2Cb%3Ac.py,line=3,col=8,title=BR010 env-read-outside-settings::"
         + message.replace("%", "%25")
@@ -334,7 +346,7 @@ def test_gitlab_reports_every_finding_with_its_severity(project: Path) -> None:
     } == {(path, line, code) for path, line, _, code in plain_findings(project)}
     by_code = {issue["check_name"]: issue for issue in report}
     assert {code: issue["severity"] for code, issue in by_code.items()} == {
-        E_RULE: "critical", "BR010": "major", OPT_IN: "minor", "F401": "major",
+        E_RULE: "critical", DEFAULT_ON: "major", ENV_RULE: "minor", OPT_IN: "minor", "F401": "major",
     }
     assert by_code["F401"]["description"] == "F401 'sys' imported but unused"
     assert by_code["BR010"]["description"].startswith("BR010 environment read `os.getenv('DEBUG')`")
@@ -349,25 +361,25 @@ def fingerprints_by_line(report: List[Dict[str, Any]]) -> Dict[int, str]:
 
 def test_gitlab_fingerprints_survive_lines_inserted_above(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/views.py": ENV_READS})
-    before = fingerprints_by_line(gitlab(tmp_path, ["--isolated"]))
+    before = fingerprints_by_line(gitlab(tmp_path, ENV_ARGS))
     assert sorted(before) == [3, 4]
     (tmp_path / "app" / "views.py").write_text("# moved\n\n\n" + ENV_READS.replace("A = ", "A  =  "), "utf-8")
-    after = fingerprints_by_line(gitlab(tmp_path, ["--isolated"]))
+    after = fingerprints_by_line(gitlab(tmp_path, ENV_ARGS))
     assert after == {6: before[3], 7: before[4]}
 
 
 def test_gitlab_fingerprints_change_with_the_offending_code(tmp_path: Path) -> None:
     """The pair of the test above: a fingerprint is not constant per rule or per file."""
     write_tree(tmp_path, {"app/views.py": ENV_READS})
-    before = fingerprints_by_line(gitlab(tmp_path, ["--isolated"]))
+    before = fingerprints_by_line(gitlab(tmp_path, ENV_ARGS))
     (tmp_path / "app" / "views.py").write_text(ENV_READS.replace('"A"', '"A2"'), "utf-8")
-    after = fingerprints_by_line(gitlab(tmp_path, ["--isolated"]))
+    after = fingerprints_by_line(gitlab(tmp_path, ENV_ARGS))
     assert after[4] == before[4] and after[3] != before[3]
 
 
 def test_gitlab_identical_lines_get_distinct_fingerprints(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/views.py": ENV_READS + 'A = os.getenv("A")\n'})
-    report = gitlab(tmp_path, ["--isolated"])
+    report = gitlab(tmp_path, ENV_ARGS)
     assert [issue["location"]["lines"]["begin"] for issue in report] == [3, 4, 5]
 
 

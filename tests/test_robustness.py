@@ -306,7 +306,7 @@ def test_flake8_subprocess_on_deeply_nested_files(tmp_path: Path) -> None:
     names = {shape: f"deep_{shape.replace('-', '_')}.py" for shape in DEEP_SOURCES}
     write(tmp_path, {names[shape]: source.encode() for shape, source in DEEP_SOURCES.items()})
     run = run_python(
-        [*_flake8_launcher(200_000), "--isolated", "--select", "BR", "--jobs=1",
+        [*_flake8_launcher(200_000), "--isolated", "--select", "BR010", "--jobs=1",
          "--format=%(path)s:%(row)d:%(col)d:%(code)s", *sorted(names.values())],
         tmp_path,
     )
@@ -382,7 +382,7 @@ def test_engine_on_odd_encodings(name: str) -> None:
 def test_flake8_decodes_odd_encodings(tmp_path: Path) -> None:
     write(tmp_path, ENCODED_FILES)
     run = run_python(
-        ["-m", "flake8", "--isolated", "--select", "BR", "--format=%(path)s:%(row)d:%(col)d:%(code)s %(text)s",
+        ["-m", "flake8", "--isolated", "--select", "BR010", "--format=%(path)s:%(row)d:%(col)d:%(code)s %(text)s",
          *sorted(ENCODED_FILES)],
         tmp_path,
     )
@@ -425,7 +425,7 @@ def test_flake8_reports_a_syntax_error_as_e999_and_nothing_of_ours(tmp_path: Pat
     with pytest.raises(SyntaxError) as error:
         ast.parse(broken)
     run = run_python(
-        ["-m", "flake8", "--isolated", "--select", "BR,E999", "--format=%(path)s:%(row)d:%(code)s",
+        ["-m", "flake8", "--isolated", "--select", "BR010,E999", "--format=%(path)s:%(row)d:%(code)s",
          "app/broken.py", "app/fine.py"],
         tmp_path,
     )
@@ -457,7 +457,7 @@ _FAULTY_SOURCE = b'import os\n\nKEY = os.getenv("KEY")\n\ntry:\n    pass\nexcept
 def test_a_check_that_raises_is_skipped_and_the_run_goes_on(tmp_path: Path) -> None:
     write(tmp_path, {"app/services.py": _FAULTY_SOURCE})
     run = run_python(
-        ["-c", _FAULTY_CHECK, "--isolated", "--select", "BR", "--jobs=1",
+        ["-c", _FAULTY_CHECK, "--isolated", "--select", "BR010,BR020", "--jobs=1",
          "--format=%(path)s:%(row)d:%(col)d:%(code)s", "app/services.py"],
         tmp_path,
     )
@@ -470,7 +470,7 @@ def test_a_skipped_check_is_visible_with_flake8_verbose(tmp_path: Path) -> None:
     shows it)': a user chasing a missing finding must be able to see the skip."""
     write(tmp_path, {"app/services.py": _FAULTY_SOURCE})
     run = run_python(
-        ["-c", _FAULTY_CHECK, "--isolated", "--select", "BR", "--jobs=1", "-vv", "app/services.py"],
+        ["-c", _FAULTY_CHECK, "--isolated", "--select", "BR010,BR020", "--jobs=1", "-vv", "app/services.py"],
         tmp_path,
     )
     assert run.returncode == 1
