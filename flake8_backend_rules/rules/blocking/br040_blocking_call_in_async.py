@@ -27,9 +27,6 @@ RULE = Rule(
     "helper, a lone stat or a small local file, and I/O branches off by default were the "
     "false ones. Verdicts: docs/evaluation/2026-12-04-blind-round4-br040.md.",
     default_on=False,
-    "them: too little evidence to show the 90% judged true on 30 findings from three "
-    "unseen projects a default-on rule needs. An earlier reading of other projects judged "
-    "40% true, with startup hooks (which run before any request) reported.",
     message="{call} " + _BLOCKS,
     messages={
         # a call on a sync HTTP session (`requests.Session()`, an `httpx.Client`)
