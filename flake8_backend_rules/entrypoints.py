@@ -141,10 +141,5 @@ def only_called_from(ctx: Context, kinds: Sequence[str], frame: Optional[Frame] 
 
 def callee_is_async(ctx: Context, node: ast.Call) -> Optional[bool]:
     """Is the project function ``node`` calls an ``async def``? None when it runs none."""
-    frame = ctx.function_frame()
-    graph = call_graph(ctx)
-    if frame is None or graph is None:
-        return None
-    edge = _edge_of(ctx, frame, node)
-    found = graph.function(edge.callee) if edge is not None else None
-    return found[1].is_async if found is not None else None
+    callee = callee_function(ctx, node)
+    return callee.is_async if callee is not None else None
