@@ -1,6 +1,7 @@
 """Rule pages generated from the registry, so docs never drift from code.
 
-``python -m flake8_backend_rules.docs`` writes ``docs/rules/*.md`` and the README's rule
+``python -m flake8_backend_rules.docs`` writes ``docs/rules/*.md``, the pylint hook's list of
+opt-in rules in ``.pre-commit-hooks.yaml`` and the README's rule
 table; ``--check`` exits 1 (listing the stale files) when they differ from the registry.
 """
 from __future__ import annotations
@@ -112,6 +113,22 @@ def render_index() -> str:
     return "\n".join(out).replace("\n\n\n", "\n\n") + "\n"
 
 
+#: The pylint hook turns the whole checker on: each opt-in rule is then listed after it as
+#: `--disable=<symbol>`, a block this generator keeps in step with the registry.
+HOOK_ENABLE = "    - --enable=backend-rules\n"
+HOOK_AFTER = "    - --score=n"
+
+
+def hook_manifest(text: str) -> str:
+    """``.pre-commit-hooks.yaml`` with the pylint hook's disable list of opt-in rules."""
+    if HOOK_ENABLE not in text or HOOK_AFTER not in text.split(HOOK_ENABLE, 1)[1]:
+        return text
+    head, rest = text.split(HOOK_ENABLE, 1)
+    tail = rest[rest.index(HOOK_AFTER):]
+    disables = "".join(f"    - --disable={rule.symbol}\n" for rule in RULES.values() if not rule.default_on)
+    return f"{head}{HOOK_ENABLE}{disables}{tail}"
+
+
 def expected_files(root: Path) -> Dict[Path, str]:
     files = {root / "docs" / "rules" / f"{rule.code}.md": render_rule_page(rule) for rule in RULES.values()}
     files[root / "docs" / "rules" / "README.md"] = render_index()
@@ -122,6 +139,9 @@ def expected_files(root: Path) -> Dict[Path, str]:
             head, rest = text.split(README_START, 1)
             _, tail = rest.split(README_END, 1)
             files[readme] = f"{head}{README_START}\n{rule_table()}{README_END}{tail}"
+    hooks = root / ".pre-commit-hooks.yaml"
+    if hooks.exists():
+        files[hooks] = hook_manifest(hooks.read_text(encoding="utf-8"))
     return files
 
 
