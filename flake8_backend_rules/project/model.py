@@ -27,7 +27,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Set, Tuple, TypeVar
 
 from ..queries import QUERYSET_RETURNING
 from .modules import FLAG_MANY, FLAG_PYDANTIC, FLAG_SETTINGS, FLAG_SQUASH, FLAG_STAR, FLAG_VIEWS, Modules
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .routes import RouteGuards
 
 _MAX_HOPS = 25
+_Info = TypeVar("_Info")
 
 # -- what Django's names mean ----------------------------------------------------------
 _MODEL_BASE_NAMES = frozenset({"AbstractUser", "AbstractBaseUser", "PermissionsMixin", "User", "Group", "Permission"})
@@ -590,18 +591,22 @@ class ProjectModel:
     def view(self, dotted: Optional[str]) -> Optional[ViewInfo]:
         """What a view class serves: its querysets, their model, its serializers, whether
         it lists (inherited attributes and methods from project bases included)."""
+        return self._per_class(dotted, self._views, self._build_view)
+
+    def _per_class(self, dotted: Optional[str], built: Dict[str, Optional[_Info]],
+                   build: Callable[[ModuleSummary, ClassSummary], Optional[_Info]]) -> Optional[_Info]:
+        """``build`` run once per project class ``dotted`` resolves to, remembered in
+        ``built`` by the class's own dotted name (a cycle back to it reads None)."""
         if not dotted:
             return None
         found = self.resolve_class(dotted)
         if found is None:
             return None
         key = f"{found[0].module}.{found[1].name}"
-        if key in self._views:
-            return self._views[key]
-        self._views[key] = None
-        info = self._build_view(*found)
-        self._views[key] = info
-        return info
+        if key not in built:
+            built[key] = None
+            built[key] = build(*found)
+        return built[key]
 
     def _class_chain(self, module: ModuleSummary, cls: ClassSummary) -> List[Tuple[ModuleSummary, ClassSummary]]:
         """The class and its project bases, nearest first (depth-first, bounded)."""
@@ -685,16 +690,10 @@ class ProjectModel:
         return None
 
     def serializer(self, dotted: Optional[str]) -> Optional[SerializerInfo]:
-        if not dotted:
-            return None
-        found = self.resolve_class(dotted)
-        if found is None:
-            return None
-        key = f"{found[0].module}.{found[1].name}"
-        if key in self._serializers:
-            return self._serializers[key]
-        self._serializers[key] = None
-        module, cls = found
+        return self._per_class(dotted, self._serializers, self._build_serializer)
+
+    def _build_serializer(self, module: ModuleSummary, cls: ClassSummary) -> Optional[SerializerInfo]:
+        key = f"{module.module}.{cls.name}"
         chain = self._class_chain(module, cls)
         if not any(b.rsplit(".", 1)[-1].endswith("Serializer") for _, c in chain for b in c.bases if b):
             return None
@@ -709,7 +708,6 @@ class ProjectModel:
             info.fields.extend(f for f in current.fields if f.name not in known)
         info.many = key in self.many_serializers()
         info.list_views = self._list_views().get(key, [])
-        self._serializers[key] = info
         return info
 
     def replaced_migrations(self) -> Set[Tuple[str, str]]:
