@@ -215,26 +215,13 @@ class CallGraph:
     def _function_at(self, dotted: str, hops: int = 0) -> Optional[Key]:
         """The project function a dotted name stands for (``shop.services.notify``,
         ``shop.services.Mailer.send``), following re-exports."""
-        if hops > _MAX_HOPS or "." not in dotted:
-            return None
-        module_name, _, name = dotted.rpartition(".")
-        module = self.model.modules.get(module_name)
-        if module is not None:
-            if module.function_named(name) is not None:
-                return (module_name, name)
-            target = module.imports.get(name)
-            if target is not None and target != dotted:
-                return self._function_at(target, hops + 1)
-            for star in module.star_imports:
-                found = self._function_at(f"{star}.{name}", hops + 1)
-                if found is not None:
-                    return found
-            return None
-        # `pkg.mod.Class.method`: a method of a class
-        cls = self.model.resolve_class(module_name)
-        if cls is not None:
-            return self._method_in(cls[0], cls[1], name)
-        return None
+        return self.model.follow_exports(dotted, _function_in, hops, self._method_at, _MAX_HOPS)
+
+    def _method_at(self, dotted: str, hops: int) -> Optional[Key]:
+        """`pkg.mod.Class.method`: a method of a project class."""
+        class_name, _, name = dotted.rpartition(".")
+        cls = self.model.resolve_class(class_name)
+        return self._method_in(cls[0], cls[1], name) if cls is not None else None
 
     def _method_in(self, module: ModuleSummary, cls: ClassSummary, method: str,
                    skip_own: bool = False) -> Optional[Key]:
@@ -486,6 +473,10 @@ class CallGraph:
             if chain is not None:
                 out[kind] = chain
         return out
+
+
+def _function_in(module: ModuleSummary, name: str) -> Optional[Key]:
+    return (module.module, name) if module.function_named(name) is not None else None
 
 
 def visited_keys(graph: CallGraph) -> Set[Key]:

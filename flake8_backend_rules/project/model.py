@@ -138,6 +138,11 @@ class ModelInfo:
         return None
 
 
+def _class_in(module: ModuleSummary, name: str) -> Optional[Tuple[ModuleSummary, ClassSummary]]:
+    cls = module.class_named(name)
+    return (module, cls) if cls is not None else None
+
+
 def reverse_accessors(model: ModelInfo, relation: FieldInfo) -> Tuple[str, ...]:
     """The names under which ``relation``'s target reaches ``model``'s rows: its
     ``related_name``, else ``<model>_set``. Rows read through that related manager carry
@@ -285,20 +290,28 @@ class ProjectModel:
         return found
 
     def _resolve(self, dotted: str, hops: int) -> Optional[Tuple[ModuleSummary, ClassSummary]]:
-        if hops > _MAX_HOPS or "." not in dotted:
+        return self.follow_exports(dotted, _class_in, hops)
+
+    def follow_exports(self, dotted: str, pick: Callable[[ModuleSummary, str], Optional[_Info]], hops: int = 0,
+                       missing: Optional[Callable[[str, int], Optional[_Info]]] = None,
+                       limit: int = _MAX_HOPS) -> Optional[_Info]:
+        """``pick(module, name)`` in the project module ``dotted`` names, following its
+        re-exports (``from .book import Book``) and star imports, at most ``limit`` deep;
+        where no project module has that name, ``missing(dotted, hops)`` decides."""
+        if hops > limit or "." not in dotted:
             return None
         module_name, _, name = dotted.rpartition(".")
         module = self.modules.get(module_name)
         if module is None:
-            return None
-        cls = module.class_named(name)
-        if cls is not None:
-            return module, cls
+            return missing(dotted, hops) if missing is not None else None
+        found = pick(module, name)
+        if found is not None:
+            return found
         target = module.imports.get(name)
         if target is not None and target != dotted:
-            return self._resolve(target, hops + 1)
+            return self.follow_exports(target, pick, hops + 1, missing, limit)
         for star in module.star_imports:
-            found = self._resolve(f"{star}.{name}", hops + 1)
+            found = self.follow_exports(f"{star}.{name}", pick, hops + 1, missing, limit)
             if found is not None:
                 return found
         return None
