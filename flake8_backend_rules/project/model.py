@@ -352,18 +352,7 @@ class ProjectModel:
     def model(self, dotted: Optional[str]) -> Optional[ModelInfo]:
         """The model a dotted class name stands for, or None (not a model, or not
         readable: an external class, a cycle)."""
-        if not dotted:
-            return None
-        found = self.resolve_class(dotted)
-        if found is None:
-            return None
-        key = f"{found[0].module}.{found[1].name}"
-        if key in self._models:
-            return self._models[key]
-        self._models[key] = None  # cycles: not a model
-        info = self._build_model(found[0], found[1])
-        self._models[key] = info
-        return info
+        return self._per_class(dotted, self._models, self._build_model)
 
     def _build_model(self, module: ModuleSummary, cls: ClassSummary) -> Optional[ModelInfo]:
         name = f"{module.module}.{cls.name}"
