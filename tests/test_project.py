@@ -329,3 +329,20 @@ def test_reading_other_modules_costs_the_checked_file_nothing(shop: Path, tmp_pa
     assert model.model("shop.models.Book") is not None
     assert models.builds > 0  # modules were parsed just now ...
     assert WORK.total == before  # ... and charged to nobody
+
+
+def test_a_get_queryset_rebinding_its_local_many_times_is_read_in_bounded_work() -> None:
+    """`qs = qs.filter(...)` thousands of times in get_queryset(): the local's links stop
+    being collected past a bound and read as 'may load anything' (silence, not a guess)."""
+    rebinds = "".join(f"        qs = qs.filter(f{i}={i}).order_by('f{i}')\n" for i in range(3000))
+    source = (
+        "from rest_framework import generics\n\n\n"
+        "class Big(generics.ListAPIView):\n"
+        "    def get_queryset(self):\n"
+        "        qs = Book.objects.select_related('author')\n"
+        f"{rebinds}"
+        "        return qs\n"
+    )
+    summary = summarise(ast.parse(source), "shop/views.py", "shop.views")
+    [returned] = summary.classes[0].queryset_returns
+    assert len(returned.links) == 1 and returned.links[0][0] == "<opaque>"

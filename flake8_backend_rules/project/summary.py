@@ -22,13 +22,14 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..astutil import dotted_name, iter_nodes, string_value
 from ..vocabulary import CLIENT_SINK_SUFFIXES, looks_non_orm
 
-SCHEMA = 10  # bump when the summary's shape or meaning changes: old cache entries are ignored
+SCHEMA = 11  # bump when the summary's shape or meaning changes: old cache entries are ignored
 
 # Field options whose literal value the rules ask about.
 _FIELD_OPTIONS = ("null", "unique", "db_index", "primary_key", "related_name", "to", "source", "many",
                   "read_only", "max_length", "choices", "default")
 #: A link standing for what we cannot read (a helper's result): it may load anything.
 _OPAQUE_LINK: Tuple[str, List[str], bool] = ("<opaque>", [], True)
+_MAX_LINKS = 50  # links of a get_queryset() local kept to read what it loads
 _CONSTANT_CHARS = 4000  # a module constant's literal value is kept up to this size
 #: Class attributes whose being set matters even when their value cannot be read
 #: (``permission_classes = [IsAuthenticated | IsOwner]``).
@@ -613,10 +614,15 @@ class _Extractor:
                 found = self.chain(sub.value) or _super_chain(sub.value)
                 name = sub.targets[0].id
                 if found is None and not isinstance(sub.value, (ast.Name, ast.Attribute)):
-                    assigned.setdefault(name, []).append(_OPAQUE_LINK)
+                    links = assigned.setdefault(name, [])
+                    if _OPAQUE_LINK not in links:
+                        links.append(_OPAQUE_LINK)
                 elif found is not None:
                     links = assigned.setdefault(name, [])
-                    links.extend(link for link in found.links if link not in links)
+                    if len(links) + len(found.links) > _MAX_LINKS:
+                        links[:] = [_OPAQUE_LINK]  # too many to read (and `not in` cheap): may load anything
+                    elif links != [_OPAQUE_LINK]:
+                        links.extend(link for link in found.links if link not in links)
                 if len(assigned) > 50:
                     break
         out: List[Chain] = []
